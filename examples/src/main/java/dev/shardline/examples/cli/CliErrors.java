@@ -1,0 +1,42 @@
+package dev.shardline.examples.cli;
+
+import picocli.CommandLine;
+
+/** Maps outcomes to the contract's exit codes: 2 for usage errors (with the usage), 1 for failures (one line). */
+public final class CliErrors {
+    /** Exit code of a failure. */
+    public static final int FAILURE = 1;
+    /** Exit code of a usage error. */
+    public static final int USAGE = 2;
+
+    private CliErrors() {
+    }
+
+    public static void install(CommandLine commandLine) {
+        commandLine.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.usage(cmd.getErr());
+            return USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            cmd.getErr().println("error: " + oneLine(ex));
+            return FAILURE;
+        });
+    }
+
+    /** The root cause's message on one line, prefixed with its type when the message alone would be unclear. */
+    public static String oneLine(Throwable ex) {
+        Throwable cause = ex;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException
+                || cause instanceof java.lang.reflect.UndeclaredThrowableException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        if (message == null || message.isBlank()) {
+            message = cause.getClass().getSimpleName();
+        }
+        return message.replace('\n', ' ').strip();
+    }
+}
