@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
  * RegisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers and DeregisterStreamConsumer through the SDK
  * (CBOR, its default for these operations) on a manual clock, so the status delay is exact and takes no time.
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StreamConsumerOperationsTest {
     private static final Duration DELAY = Duration.ofSeconds(3);
     private static ManualClock clock;
