@@ -133,13 +133,25 @@ public final class Deaggregator {
                 if (index < 0 || index >= explicitHashKeys) {
                     return false;
                 }
-                try {
-                    Limits.parseExplicitHashKey(aggregate.getExplicitHashKeyTable((int) index));
-                } catch (InvalidRecordException e) {
+                if (!isHashKey(aggregate.getExplicitHashKeyTable((int) index))) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /** Decimal digits worth 0 .. 2^128-1; leading zeros are tolerated on the way in, as KCL tolerates them. */
+    private static boolean isHashKey(String key) {
+        if (key.isEmpty() || key.length() > 100) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return new BigInteger(key).compareTo(Limits.MAX_HASH_KEY) <= 0;
     }
 }
