@@ -64,7 +64,8 @@ public final class Deaggregator {
             sink.accept(kinesisRecord);
             return 1;
         }
-        if (shardRange != null && !aggregate.allInside(shardRange, MD5.get())) {
+        // Every hash key is inside the whole key space (explicit ones were checked by the parse): no hashing needed.
+        if (shardRange != null && !shardRange.isAll() && !aggregate.allInside(shardRange, MD5.get())) {
             return 0;
         }
         int count = aggregate.recordCount;
