@@ -56,6 +56,10 @@ public final class LocalEndpointBench implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "16", description = "PutRecords calls in flight (default ${DEFAULT-VALUE})")
     int concurrency;
 
+    @Option(names = "--peer-concurrency", defaultValue = "4",
+            description = "PutRecords calls in flight against kinesis-local (default ${DEFAULT-VALUE})")
+    int peerConcurrency;
+
     @Option(names = "--peer-seconds", defaultValue = "5", description = "Put phase length against kinesis-local, which slows as shards fill (default ${DEFAULT-VALUE})")
     int peerSeconds;
 
@@ -91,15 +95,17 @@ public final class LocalEndpointBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.printf(Locale.ROOT, "machine: %d cores, java %s, max heap %d MiB; shards=%d concurrency=%d%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                Runtime.getRuntime().maxMemory() >> 20, shards, concurrency);
+        System.out.printf(Locale.ROOT, "machine: %d cores, java %s, max heap %d MiB, load average %.1f; shards=%d "
+                + "concurrency=%d (kinesis-local %d)%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), shards,
+                concurrency, peerConcurrency);
         List<Result> results = new ArrayList<>();
         try (LocalKinesis kinesis = LocalKinesis.builder().limitsEnabled(false).tls(false)
                 .maxStoredBytesPerStream((maxMiB + 64) << 20).build().start();
                 KinesisAsyncClient client = LocalClients.kinesis(kinesis.endpoint())) {
             for (int size : sizes) {
-                results.addAll(run("LocalKinesis", client, size, seconds));
+                results.addAll(run("LocalKinesis", client, size, seconds, concurrency));
             }
         }
         Path main = kinesisLocal.resolve("node_modules/kinesis-local/main.js");
@@ -107,7 +113,9 @@ public final class LocalEndpointBench implements Callable<Integer> {
             for (int size : sizes) {
                 try (Peer peer = Peer.start(kinesisLocal);
                         KinesisAsyncClient client = LocalClients.kinesis(peer.endpoint())) {
-                    results.addAll(run("kinesis-local", client, size, peerSeconds));
+                    results.addAll(run("kinesis-local", client, size, peerSeconds, peerConcurrency));
+                } catch (Exception e) {
+                    System.out.println("kinesis-local " + size + " B: failed: " + rootMessage(e));
                 }
             }
         } else {
@@ -130,12 +138,21 @@ public final class LocalEndpointBench implements Callable<Integer> {
         return 0;
     }
 
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
     private static Result find(List<Result> results, String target, int size, String phase) {
         return results.stream().filter(r -> r.target().equals(target) && r.size() == size && r.phase().equals(phase))
                 .findFirst().orElse(null);
     }
 
-    private List<Result> run(String target, KinesisAsyncClient client, int size, int phaseSeconds) throws Exception {
+    private List<Result> run(String target, KinesisAsyncClient client, int size, int phaseSeconds, int inFlight)
+            throws Exception {
         String stream = "bench-" + size;
         client.createStream(b -> b.streamName(stream).shardCount(shards)).join();
         for (int i = 0; i < 400; i++) {
@@ -169,7 +186,7 @@ public final class LocalEndpointBench implements Callable<Integer> {
         long deadline = start + TimeUnit.SECONDS.toNanos(phaseSeconds);
         AtomicLong calls = new AtomicLong();
         List<CompletableFuture<Void>> loops = new ArrayList<>();
-        for (int c = 0; c < concurrency; c++) {
+        for (int c = 0; c < inFlight; c++) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             loops.add(done);
             putLoop(client, stream, batches, calls, records, failed, size, deadline, maxBytes, done);
