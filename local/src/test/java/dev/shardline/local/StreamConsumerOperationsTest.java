@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -29,20 +29,20 @@ import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StreamConsumerOperationsTest {
     private static final Duration DELAY = Duration.ofSeconds(3);
-    private static ManualClock clock;
-    private static LocalKinesis kinesis;
-    private static KinesisAsyncClient client;
+    ManualClock clock;
+    LocalKinesis kinesis;
+    KinesisAsyncClient client;
 
-    @BeforeAll
-    static void start() {
+    @BeforeEach
+    void start() {
         clock = new ManualClock(Instant.parse("2026-05-06T07:08:09.250Z"));
         kinesis = LocalKinesis.builder().clock(clock)
                 .fanOut(FanOutConfig.builder().consumerStatusDelay(DELAY).build()).build().start();
         client = LocalClients.kinesis(kinesis.endpoint());
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         client.close();
         kinesis.close();
     }
