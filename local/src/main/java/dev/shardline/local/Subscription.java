@@ -176,7 +176,7 @@ final class Subscription implements ShardListener {
                 tokens -= batch.bytes;
             }
             send(SubscriptionEvents.event(sink.alloc(), batch.records, continuation, behind, null),
-                    batch.records.size());
+                    batch.records.size(), false);
             if (!batch.atTip()) {
                 loop.execute(this::pump);
             }
@@ -194,8 +194,7 @@ final class Subscription implements ShardListener {
                         child.startingHashKey().toString(), child.endingHashKey().toString()));
             }
             // The end of a closed shard: its children and no continuation, then the stream completes.
-            send(SubscriptionEvents.event(sink.alloc(), List.of(), null, 0, children), 0);
-            end(null, null, false);
+            send(SubscriptionEvents.event(sink.alloc(), List.of(), null, 0, children), 0, true);
         }
     }
 
@@ -230,7 +229,7 @@ final class Subscription implements ShardListener {
         if (next <= 0) {
             // Not writable means the subscriber is behind, not idle: it has events to read.
             if (!eventDelayed && sink.isWritable()) {
-                send(SubscriptionEvents.event(sink.alloc(), List.of(), continuation(), 0, null), 0);
+                send(SubscriptionEvents.event(sink.alloc(), List.of(), continuation(), 0, null), 0, false);
             }
             next = interval;
         }
@@ -243,11 +242,17 @@ final class Subscription implements ShardListener {
         return SequenceNumbers.of(shard.index(), position - 1);
     }
 
-    /** Sends an event, after the injected delay if any (events stay in order: one is delayed at a time). */
-    private void send(ByteBuf event, int records) {
+    /**
+     * Sends an event, after the injected delay if any (events stay in order: one is delayed at a time); ends the
+     * stream normally after it when it is the {@code last}.
+     */
+    private void send(ByteBuf event, int records, boolean last) {
         long delay = faults.delayNanos();
         if (delay <= 0) {
             write(event, records);
+            if (last) {
+                end(null, null, false);
+            }
             return;
         }
         eventDelayed = true;
@@ -260,7 +265,11 @@ final class Subscription implements ShardListener {
                 return;
             }
             write(event, records);
-            pump();
+            if (last) {
+                end(null, null, false);
+            } else {
+                pump();
+            }
         }, delay, TimeUnit.NANOSECONDS);
     }
 

@@ -335,4 +335,23 @@ class FanOutSubscribeTest {
         assertThat(slow.data()).containsExactlyElementsOf(sent);
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
     }
+
+    @Test
+    void delayedEventsStillEndAClosedShardWithItsChildren() {
+        String arn = stream(1);
+        String consumer = activeConsumer(h2c, arn, "delayed-end");
+        kinesis.fanOut().faults().delayEvents(Duration.ofMillis(100));
+        List<byte[]> sent = put(h2c, nameOf(arn), LOW_HASH, 5, 10, "d");
+        Recorder r = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.TRIM_HORIZON, null));
+        r.awaitRecords(5, 10_000);
+        // Uniform scaling from 1 to 2 shards closes shard 0 with two children.
+        h2c.updateShardCount(b -> b.streamName(nameOf(arn)).targetShardCount(2)
+                .scalingType(software.amazon.awssdk.services.kinesis.model.ScalingType.UNIFORM_SCALING)).join();
+        r.awaitDone(10_000);
+        assertThat(r.error).isNull();
+        assertThat(r.data()).containsExactlyElementsOf(sent);
+        SubscribeToShardEvent last = r.all.get(r.all.size() - 1);
+        assertThat(last.continuationSequenceNumber()).isNull();
+        assertThat(last.childShards()).hasSize(2);
+    }
 }
