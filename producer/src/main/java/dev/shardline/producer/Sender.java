@@ -336,7 +336,7 @@ final class Sender implements Runnable {
     }
 
     private void succeeded(StreamState state, Aggregate a, PutRecordsResultEntry e, Attempt attempt, long now) {
-        a.queue.limiter.onSuccess();
+        a.queue.limiter.onSuccess(now);
         metrics.kinesisRecordsPut.increment();
         metrics.bytesPut.increment(a.sizeBytes());
         boolean aggregated = a.record.aggregated();
