@@ -359,10 +359,17 @@ final class Sender implements Runnable {
             }
         }
         List<PendingRecord> records = a.records;
+        List<Attempt> firstTime = List.of(attempt); // shared by every record stored at its first attempt
         for (int i = 0; i < records.size(); i++) {
             PendingRecord r = records.get(i);
-            r.addAttempt(attempt);
-            SendResult result = new SendResult(e.shardId(), e.sequenceNumber(), aggregated ? i : 0, r.attempts());
+            List<Attempt> attempts;
+            if (r.hasAttempts()) {
+                r.addAttempt(attempt);
+                attempts = r.attempts();
+            } else {
+                attempts = firstTime;
+            }
+            SendResult result = new SendResult(e.shardId(), e.sequenceNumber(), aggregated ? i : 0, attempts);
             buffer.release(r.bufferedBytes);
             completions.add(() -> r.future.complete(result));
         }

@@ -2,8 +2,12 @@ package dev.shardline.bench.producer;
 
 import dev.shardline.local.LocalKinesis;
 import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +21,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code bench producer}: the same user records through Shardline's producer and Amazon's KPL 0.15.12 (its native
  * daemon), against one embedded LocalKinesis (TLS port, shard limits off), in the same run. Each producer runs in its
- * own JVM ({@link ProducerRun}), so that the CPU seconds and peak memory measured from /proc are that producer's
+ * own JVM ({@link ShardlineRun}, {@link KplRun}), so that the CPU seconds and peak memory measured from /proc are that producer's
  * alone (for the KPL: its JVM plus its native child process).
  */
 @Command(name = "producer", mixinStandardHelpOptions = true,
@@ -48,8 +52,11 @@ public final class ProducerCommand implements Callable<Integer> {
     @Option(names = "--peers", split = ",", description = "which producers, in order (default shardline,kpl)")
     List<String> peers = new ArrayList<>(List.of("shardline", "kpl"));
 
-    @Option(names = "--heap", description = "heap of each producer JVM (default ${DEFAULT-VALUE})")
-    String heap = "1g";
+    @Option(names = "--heap", description = "maximum heap of each producer JVM (default ${DEFAULT-VALUE})")
+    String heap = "256m";
+
+    @Option(names = "--jvm-option", description = "extra option for each producer JVM (repeatable), e.g. for a profiler")
+    List<String> jvmOptions = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -74,10 +81,21 @@ public final class ProducerCommand implements Callable<Integer> {
 
     private Map<String, String> runChild(String peer, String endpoint, String stream) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "-Xms" + heap, "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
-                ProducerRun.class.getName(), peer, endpoint, stream, Integer.toString(records),
+        String classPath = System.getProperty("java.class.path");
+        String main;
+        if ("kpl".equals(peer)) {
+            main = KplRun.class.getName();
+            classPath = kplProtobuf() + File.pathSeparator + classPath;
+        } else if ("shardline".equals(peer)) {
+            main = ShardlineRun.class.getName();
+        } else {
+            throw new IllegalArgumentException("--peers: unknown producer '" + peer + "' (shardline, kpl)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classPath, main, endpoint, stream, Integer.toString(records),
                 Integer.toString(recordBytes), Integer.toString(maxOutstanding), Integer.toString(aggregationMaxBytes),
-                Integer.toString(aggregationMaxCount), Boolean.toString(strictOrdering));
+                Integer.toString(aggregationMaxCount), Boolean.toString(strictOrdering)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         pb.environment().put("AWS_REGION", "us-east-1");
@@ -100,6 +118,24 @@ public final class ProducerCommand implements Callable<Integer> {
             throw new IllegalStateException(peer + " run failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
         }
         return result;
+    }
+
+    /** KPL's own protobuf-java, copied beside the bench jar by the build (target/kpl-lib). */
+    private static String kplProtobuf() {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path dir = Path.of(entry).toAbsolutePath().getParent();
+            for (Path candidate : List.of(dir.resolve("kpl-lib"), dir.resolve("../kpl-lib"))) {
+                try (var files = Files.list(candidate)) {
+                    var jar = files.filter(f -> f.getFileName().toString().startsWith("protobuf-java-3")).findFirst();
+                    if (jar.isPresent()) {
+                        return jar.get().normalize().toString();
+                    }
+                } catch (IOException notThere) {
+                    // next
+                }
+            }
+        }
+        throw new IllegalStateException("KPL's protobuf-java 3.x not found in kpl-lib beside the bench jar: build bench");
     }
 
     private void printTable(Map<String, Map<String, String>> results) {
