@@ -415,13 +415,15 @@ final class Sender implements Runnable {
                 }
             }
             for (ShardQueue q : state.queues) {
+                // oldest first (retries go to the head): stop at the first entry with nothing due
                 for (Iterator<Aggregate> it = q.ready.iterator(); it.hasNext(); ) {
                     Aggregate a = it.next();
-                    if (now - a.oldestDeadlineNanos() >= 0) {
-                        expireIn(a, now);
-                        if (a.records.isEmpty()) {
-                            it.remove();
-                        }
+                    if (now - a.oldestDeadlineNanos() < 0) {
+                        break;
+                    }
+                    expireIn(a, now);
+                    if (a.records.isEmpty()) {
+                        it.remove();
                     }
                 }
             }
