@@ -117,7 +117,7 @@ final class Sender implements Runnable {
     /** Routes a record to its shard's aggregate, or parks it until the stream's shard map is known. */
     private boolean enqueue(PendingRecord r) {
         StreamState state = streams.computeIfAbsent(r.stream, StreamState::new);
-        ShardTable table = state.unrouted.isEmpty() ? shardMap.current(r.stream) : null;
+        ShardTable table = state.unrouted.isEmpty() ? routingTable(state) : null;
         if (table == null) {
             state.unrouted.addLast(r);
             return true;
@@ -325,7 +325,7 @@ final class Sender implements Runnable {
             log.debug("PutRecords to {} failed: {} {}", call.stream.stream, c.code(), c.message());
             for (Aggregate a : call.entries) {
                 a.records.forEach(r -> r.addAttempt(attempt));
-                outcomeFailed(a, c, now);
+                outcomeFailed(call.stream, a, c, now);
             }
             return;
         }
@@ -342,7 +342,7 @@ final class Sender implements Runnable {
                         : Errors.entry(e.errorCode(), e.errorMessage());
                 Attempt attempt = new Attempt(call.startedAt, took, c.code(), c.message());
                 a.records.forEach(r -> r.addAttempt(attempt));
-                outcomeFailed(a, c, now);
+                outcomeFailed(call.stream, a, c, now);
             }
         }
     }
@@ -362,8 +362,10 @@ final class Sender implements Runnable {
                 for (PendingRecord r : a.records) {
                     r.addAttempt(stray);
                     r.routeNotBeforeNanos = now;
-                    state.unrouted.addLast(r);
                 }
+                // They go first, then whatever waited behind them for the same (stale) prediction, so that a
+                // key's records keep their order across the reshard.
+                retire(state, a.queue, a.records);
                 metrics.resent.increment(a.records.size());
                 log.debug("aggregate of {} records predicted for {} landed on {}; re-sending", a.records.size(),
                         a.predictedShardId, e.shardId());
@@ -388,7 +390,7 @@ final class Sender implements Runnable {
         metrics.userRecordsPut.increment(records.size());
     }
 
-    private void outcomeFailed(Aggregate a, Errors.Classified c, long now) {
+    private void outcomeFailed(StreamState state, Aggregate a, Errors.Classified c, long now) {
         if (!c.retryable()) {
             for (PendingRecord r : a.records) {
                 fail(r, new RecordFailedException(c.code(), c.message(), r.attempts(), c.cause()));
@@ -406,6 +408,11 @@ final class Sender implements Runnable {
         }
         expireIn(a, now);
         if (a.records.isEmpty()) {
+            return;
+        }
+        if (a.queue.retired) {
+            // its shard's queue is gone: back to the front of the stream, to be routed with the new shard map
+            retire(state, a.queue, a.records);
             return;
         }
         if (!config.strictOrdering() && config.aggregationEnabled() && a.records.size() == 1 && c.throttle()) {
@@ -481,12 +488,55 @@ final class Sender implements Runnable {
         return q.append(r, now);
     }
 
+    /**
+     * The shard table to route with now, or null while routing must wait. A table newer than the last one used
+     * retires the queues of shards it no longer lists (closed by a reshard): their waiting records return to the
+     * front of the stream's unrouted records, in order. While a retired queue still has calls in flight nothing is
+     * routed, because the records of those calls may have to be sent again, and they must go first.
+     */
+    private ShardTable routingTable(StreamState state) {
+        ShardTable table = shardMap.current(state.stream);
+        if (table == null) {
+            return null;
+        }
+        if (table.loadedAtNanos != state.tableLoadedAtNanos) {
+            state.tableLoadedAtNanos = table.loadedAtNanos;
+            for (ShardQueue q : new ArrayList<>(state.queues)) {
+                if (table.shard(q.shardId) == null) {
+                    retire(state, q, List.of());
+                }
+            }
+        }
+        state.retiring.removeIf(q -> q.inFlight == 0);
+        return state.retiring.isEmpty() ? table : null;
+    }
+
+    /**
+     * Takes a queue out of routing and puts {@code first}, then every record still waiting in the queue, at the
+     * front of the stream's unrouted records, in that order.
+     */
+    private void retire(StreamState state, ShardQueue q, List<PendingRecord> first) {
+        if (!q.retired) {
+            q.retired = true;
+            state.byShard.remove(q.shardId);
+            state.queues.remove(q);
+        }
+        List<PendingRecord> back = new ArrayList<>(first);
+        back.addAll(q.drain());
+        for (int i = back.size() - 1; i >= 0; i--) {
+            state.unrouted.addFirst(back.get(i));
+        }
+        if (q.inFlight > 0 && !state.retiring.contains(q)) {
+            state.retiring.add(q);
+        }
+    }
+
     private void routeWaiting(StreamState state, long now) {
         if (state.unrouted.isEmpty()) {
             return;
         }
-        ShardTable table = shardMap.current(state.stream);
-        if (table == null) {
+        ShardTable current = shardMap.current(state.stream);
+        if (current == null) {
             ShardMap.Failure failure = shardMap.failure(state.stream);
             if (failure != null) {
                 Errors.Classified c = Errors.call(failure.error());
@@ -498,6 +548,10 @@ final class Sender implements Runnable {
                     }
                 }
             }
+            return;
+        }
+        ShardTable table = routingTable(state);
+        if (table == null) {
             return;
         }
         PendingRecord r;

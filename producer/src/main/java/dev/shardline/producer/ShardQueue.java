@@ -22,6 +22,8 @@ final class ShardQueue {
     private long openSinceNanos;
     final ArrayDeque<Aggregate> ready = new ArrayDeque<>();
     int inFlight;
+    /** Out of routing: its shard closed or a put for it landed elsewhere. Entries coming back go to the stream. */
+    boolean retired;
 
     ShardQueue(String stream, String shardId, int aggregationMaxBytes, int aggregationMaxCount,
             ShardRateLimiter limiter, Counter throttles) {
@@ -79,6 +81,19 @@ final class ShardQueue {
 
     List<PendingRecord> openRecords() {
         return openRecords;
+    }
+
+    /** Removes and returns every record waiting here (closed aggregates oldest first, then the open one), in order. */
+    List<PendingRecord> drain() {
+        List<PendingRecord> out = new ArrayList<>();
+        for (Aggregate a : ready) {
+            out.addAll(a.records);
+        }
+        ready.clear();
+        out.addAll(openRecords);
+        openRecords = new ArrayList<>();
+        open.clear();
+        return out;
     }
 
     boolean idle() {

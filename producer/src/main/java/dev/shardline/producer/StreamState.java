@@ -15,6 +15,10 @@ final class StreamState {
     /** Round-robin start of the next collection. */
     int nextStart;
     long lastRefreshRequestNanos;
+    /** The shard table routing last used; a newer one retires the queues of shards it no longer lists. */
+    long tableLoadedAtNanos = Long.MIN_VALUE;
+    /** Retired queues with calls still in flight: nothing is routed until they answer, since their records come first. */
+    final List<ShardQueue> retiring = new ArrayList<>();
 
     StreamState(String stream) {
         this.stream = stream;

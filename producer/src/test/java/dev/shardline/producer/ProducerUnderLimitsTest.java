@@ -231,4 +231,52 @@ class ProducerUnderLimitsTest {
         }
         order.forEach((key, seqs) -> assertThat(seqs).as(key).isEqualTo(expected));
     }
+
+    @Test
+    @Timeout(90)
+    void strictOrderingHoldsPerKeyAcrossASplit() throws Exception {
+        String stream = "ordered-split";
+        kinesis.createStream(stream, 2);
+        int keys = 40;
+        int perKey = 120;
+        List<CompletableFuture<SendResult>> futures = new ArrayList<>();
+        try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(client)
+                .meterRegistry(new SimpleMeterRegistry()).strictOrdering(true).maxBufferedTime(Duration.ofMillis(20))
+                .build())) {
+            for (int seq = 0; seq < perKey; seq++) {
+                if (seq == perKey / 2) {
+                    Shard parent = StreamReader.shards(client, stream).get(0);
+                    HashKeyRange range = StreamReader.range(parent);
+                    BigInteger middle = range.startingHashKey().add(range.endingHashKey()).shiftRight(1);
+                    client.splitShard(b -> b.streamName(stream).shardToSplit(parent.shardId())
+                            .newStartingHashKey(middle.toString())).get(10, TimeUnit.SECONDS);
+                }
+                for (int k = 0; k < keys; k++) {
+                    futures.add(producer.send(stream, "truck-" + k, ("truck-" + k + ":" + seq).getBytes(StandardCharsets.UTF_8)));
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            producer.flush().get(60, TimeUnit.SECONDS);
+        }
+        for (CompletableFuture<SendResult> f : futures) {
+            f.get(1, TimeUnit.SECONDS);
+        }
+        // Parents are listed (and so read) before their children: per key, the read order is the stored order.
+        Map<String, List<Integer>> order = new HashMap<>();
+        for (StreamReader.Read r : StreamReader.readAll(client, stream)) {
+            String[] parts = r.data().split(":");
+            order.computeIfAbsent(parts[0], x -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
+        }
+        assertThat(order).hasSize(keys);
+        order.forEach((key, seqs) -> {
+            Set<Integer> seen = new HashSet<>();
+            int max = -1;
+            for (int seq : seqs) {
+                boolean duplicate = !seen.add(seq);
+                assertThat(duplicate || seq > max).as("%s: %d arrived after %d (%s)", key, seq, max, seqs).isTrue();
+                max = Math.max(max, seq);
+            }
+            assertThat(seen).as(key).hasSize(perKey);
+        });
+    }
 }
