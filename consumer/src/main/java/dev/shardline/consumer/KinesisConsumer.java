@@ -127,6 +127,12 @@ public final class KinesisConsumer implements AutoCloseable {
         }
     }
 
+    /** Lease rounds completed so far (diagnostics and tests). */
+    long rounds() {
+        LeaseCoordinator c = coordinator;
+        return c == null ? 0 : c.rounds();
+    }
+
     /** Shards this worker processes right now. */
     public java.util.Set<String> heldShards() {
         LeaseCoordinator c = coordinator;

@@ -44,6 +44,7 @@ final class LeaseCoordinator {
     private int ticksSinceScan = Integer.MAX_VALUE / 2;
     private boolean scanSoon = true;
     private long lastSyncNanos;
+    private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
     LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats,
                      ShardDiscovery discovery, Function<LeaseCheckpointer, ShardTask> taskFactory,
@@ -62,6 +63,19 @@ final class LeaseCoordinator {
 
     /** One round. Exceptions are logged by the caller; the next round starts fresh. */
     void tick() {
+        try {
+            round();
+        } finally {
+            rounds.incrementAndGet();
+        }
+    }
+
+    /** Completed rounds (for tests and diagnostics). */
+    long rounds() {
+        return rounds.get();
+    }
+
+    private void round() {
         heartbeats.beat().join();
         Map<String, Long> beats = heartbeats.heartbeats().join();
         long now = System.nanoTime();
