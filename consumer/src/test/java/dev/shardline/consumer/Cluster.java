@@ -86,8 +86,8 @@ final class Cluster implements AutoCloseable {
         // One entry per key per call keeps per-key order even when some entries are retried.
         List<PutRecordsRequestEntry> pending = entries;
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
-            PutRecordsResponse r = kinesisClient.putRecords(b -> b.streamName(stream).records(
-                    entriesOf(pending))).join();
+            List<PutRecordsRequestEntry> sent = pending;
+            PutRecordsResponse r = kinesisClient.putRecords(b -> b.streamName(stream).records(sent)).join();
             List<PutRecordsRequestEntry> failed = new ArrayList<>();
             for (int i = 0; i < r.records().size(); i++) {
                 if (r.records().get(i).errorCode() != null) {
@@ -99,10 +99,6 @@ final class Cluster implements AutoCloseable {
                 sleep(Math.min(500, 20L << Math.min(attempt, 4)));
             }
         }
-    }
-
-    private static List<PutRecordsRequestEntry> entriesOf(List<PutRecordsRequestEntry> l) {
-        return l;
     }
 
     static void sleep(long ms) {
