@@ -22,7 +22,8 @@ public final class ExtendedSequenceNumber implements Comparable<ExtendedSequence
     /** The shard is closed and every record in it has been processed; its children may start. */
     public static final ExtendedSequenceNumber SHARD_END = new ExtendedSequenceNumber("SHARD_END", 0, 1);
 
-    private static final BigInteger MAX_SEQUENCE = BigInteger.TWO.pow(128);
+    /** The Kinesis API's limit: {@code 0|([1-9]\d{0,128})}. */
+    private static final int MAX_DIGITS = 129;
 
     private final String sequenceNumber;
     private final long subSequenceNumber;
@@ -45,7 +46,7 @@ public final class ExtendedSequenceNumber implements Comparable<ExtendedSequence
     /**
      * A real position, or a sentinel when {@code sequenceNumber} is one of the sentinel names.
      *
-     * @throws IllegalArgumentException if {@code sequenceNumber} is null, not a decimal number in [0, 2^128), or
+     * @throws IllegalArgumentException if {@code sequenceNumber} is null or not a decimal number of at most 129 digits, or
      *                                  {@code subSequenceNumber} is negative
      */
     public static ExtendedSequenceNumber of(String sequenceNumber, long subSequenceNumber) {
@@ -59,12 +60,10 @@ public final class ExtendedSequenceNumber implements Comparable<ExtendedSequence
         if (sentinel != null) {
             return sentinel;
         }
-        if (sequenceNumber.isEmpty() || sequenceNumber.length() > 128 || !sequenceNumber.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("sequenceNumber must be a decimal number below 2^128 or a sentinel,"
-                    + " was '" + sequenceNumber + "'");
-        }
-        if (new BigInteger(sequenceNumber).compareTo(MAX_SEQUENCE) >= 0) {
-            throw new IllegalArgumentException("sequenceNumber must be below 2^128, was " + sequenceNumber);
+        if (sequenceNumber.isEmpty() || sequenceNumber.length() > MAX_DIGITS
+                || !sequenceNumber.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("sequenceNumber must be a decimal number of 1 to " + MAX_DIGITS
+                    + " digits or a sentinel, was '" + sequenceNumber + "'");
         }
         return new ExtendedSequenceNumber(sequenceNumber, subSequenceNumber, 0);
     }
