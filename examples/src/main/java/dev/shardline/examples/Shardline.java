@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shardline", mixinStandardHelpOptions = true, versionProvider = Shardline.Version.class,
         description = "Produce to and consume from Amazon Kinesis Data Streams, locally or on AWS.",
-        subcommands = {})
+        subcommands = {LocalCommand.class})
 public final class Shardline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
