@@ -1,0 +1,35 @@
+package dev.shardline.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The bench jar's entry point: {@code java -jar bench/target/shardline-bench.jar <benchmark> [args]}, which
+ * {@code ./shardline bench ...} hands off to. Each benchmark is a subcommand; add new ones to {@code subcommands}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Shardline benchmarks, measured side by side with Amazon's KPL / KCL.",
+        subcommands = {AggregationCommand.class})
+public final class Bench implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand registered; picocli's exit codes match the contract (2 usage, 1 failure). */
+    static CommandLine commandLine() {
+        // JMH options (-f, -wi, -p ...) are handed on untouched rather than refused as unknown.
+        return new CommandLine(new Bench()).setUnmatchedOptionsArePositionalParams(true)
+                .setExecutionExceptionHandler((e, cli, parsed) -> {
+                    cli.getErr().println("bench: " + e); // one line, as every shardline command fails
+                    return 1;
+                });
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required");
+    }
+}
