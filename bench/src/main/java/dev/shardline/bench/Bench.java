@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Shardline benchmarks, measured side by side with Amazon's KPL / KCL.",
-        subcommands = {AggregationCommand.class})
+        subcommands = {AggregationCommand.class, dev.shardline.bench.consumer.ConsumerCommand.class})
 public final class Bench implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
