@@ -51,6 +51,11 @@ public final class HashKeyRange {
         return hashKey.compareTo(startingHashKey) >= 0 && hashKey.compareTo(endingHashKey) <= 0;
     }
 
+    /** True when this range is the whole key space, 0 .. 2^128-1 (a stream of one shard). */
+    public boolean isAll() {
+        return startHigh == 0 && startLow == 0 && endHigh == -1L && endLow == -1L;
+    }
+
     /** {@link #contains} for a hash key given as 16 big-endian bytes (an MD5 digest). */
     boolean containsDigest(byte[] digest) {
         long high = (long) LONGS.get(digest, 0);

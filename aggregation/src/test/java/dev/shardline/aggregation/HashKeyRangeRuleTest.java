@@ -88,11 +88,38 @@ class HashKeyRangeRuleTest {
     }
 
     @Test
+    void wholeKeySpaceKeepsEverythingWellFormed() {
+        assertThat(HashKeyRange.ALL.isAll()).isTrue();
+        assertThat(HashKeyRange.of("0", Limits.MAX_HASH_KEY.toString()).isAll()).isTrue();
+        assertThat(LOWER_HALF.isAll()).isFalse();
+        assertThat(HashKeyRange.of("1", Limits.MAX_HASH_KEY.toString()).isAll()).isFalse();
+        assertThat(Deaggregator.deaggregate(List.of(aggregate("0", OUTSIDE, Limits.MAX_HASH_KEY.toString())),
+                HashKeyRange.ALL)).hasSize(3);
+    }
+
+    @Test
+    void digestComparisonAgreesWithBigIntegerAtTheBounds() {
+        HashKeyRange range = HashKeyRange.of("18446744073709551615", "18446744073709551616"); // 2^64-1 .. 2^64
+        for (BigInteger key : List.of(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.TWO),
+                BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE), BigInteger.ONE.shiftLeft(64),
+                BigInteger.ONE.shiftLeft(64).add(BigInteger.ONE), Limits.MAX_HASH_KEY, BigInteger.ZERO)) {
+            byte[] digest = new byte[16];
+            byte[] raw = key.toByteArray();
+            int length = Math.min(raw.length, 16);
+            System.arraycopy(raw, raw.length - length, digest, 16 - length, length);
+            assertThat(range.containsDigest(digest)).as("%s", key).isEqualTo(range.contains(key));
+        }
+    }
+
+    @Test
     void rangeParsesKinesisDecimalStringsAndRefusesInvertedBounds() {
         HashKeyRange range = HashKeyRange.of("10", "20");
         assertThat(range.contains(BigInteger.TEN)).isTrue();
         assertThat(range.contains(BigInteger.valueOf(21))).isFalse();
         assertThat(range).isEqualTo(new HashKeyRange(BigInteger.TEN, BigInteger.valueOf(20)));
         assertThatThrownBy(() -> HashKeyRange.of("20", "10")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HashKeyRange.of("-1", "10")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new HashKeyRange(BigInteger.ZERO, Limits.MAX_HASH_KEY.add(BigInteger.ONE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2^128-1");
     }
 }

@@ -1,5 +1,6 @@
 package dev.shardline.bench;
 
+import dev.shardline.bench.producer.ProducerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Shardline benchmarks, measured side by side with Amazon's KPL / KCL.",
-        subcommands = {AggregationCommand.class, dev.shardline.bench.consumer.ConsumerCommand.class})
+        subcommands = {AggregationCommand.class, ProducerCommand.class,
+                dev.shardline.bench.local.LocalEndpointBench.class,
+                dev.shardline.bench.consumer.ConsumerCommand.class})
 public final class Bench implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -147,7 +147,7 @@ final class FanOutOperations {
         }
         long position = startPosition(call, stream, shard, startingPosition);
         Subscription subscription = subscriptions.admit(consumer, shard, () -> new Subscription(store, config,
-                faults, subscriptions, consumer, shard, position, faults.take()));
+                faults, subscriptions, consumers, consumer, shard, position, faults.take()));
         return Reply.streaming(SubscriptionEvents.CONTENT_TYPE, Map.of(), subscription::start);
     }
 
@@ -206,7 +206,8 @@ final class FanOutOperations {
             throw KinesisException.invalid(invalid + " because it did not come from this shard.");
         }
         long position = SequenceNumbers.position(sequence);
-        if (position < 0 || position > shard.nextPosition()) {
+        // -1 is the shard's StartingSequenceNumber: before the first record.
+        if (position < -1 || position > shard.nextPosition()) {
             throw KinesisException.invalid(invalid + ".");
         }
         return position;

@@ -48,14 +48,6 @@ final class StreamConsumerRegistry {
         this.statusDelay = statusDelay;
     }
 
-    Duration statusDelay() {
-        return statusDelay;
-    }
-
-    Instant now() {
-        return clock.instant();
-    }
-
     /**
      * Registers a consumer on a stream that exists and is active.
      *
@@ -113,11 +105,6 @@ final class StreamConsumerRegistry {
     /** Status of a consumer now; null once it is gone. */
     StreamConsumer.Status status(StreamConsumer consumer) {
         return consumer.status(clock.instant(), statusDelay);
-    }
-
-    /** Forgets every consumer of a deleted stream. */
-    synchronized void streamDeleted(String streamArn) {
-        byStream.remove(streamArn);
     }
 
     private StreamConsumers consumers(String streamArn, long streamCreated) {

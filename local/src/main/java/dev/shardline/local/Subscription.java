@@ -29,6 +29,7 @@ final class Subscription implements ShardListener {
     private final FanOutConfig config;
     private final FanOutFaults faults;
     private final SubscriptionRegistry registry;
+    private final StreamConsumerRegistry consumers;
     private final StreamConsumer consumer;
     private final LocalShard shard;
     private final FanOutFaults.Planned plannedFault;
@@ -65,11 +66,13 @@ final class Subscription implements ShardListener {
     private volatile long maxEventBytes;
 
     Subscription(StreamStore store, FanOutConfig config, FanOutFaults faults, SubscriptionRegistry registry,
-            StreamConsumer consumer, LocalShard shard, long startPosition, FanOutFaults.Planned plannedFault) {
+            StreamConsumerRegistry consumers, StreamConsumer consumer, LocalShard shard, long startPosition,
+            FanOutFaults.Planned plannedFault) {
         this.store = store;
         this.config = config;
         this.faults = faults;
         this.registry = registry;
+        this.consumers = consumers;
         this.consumer = consumer;
         this.shard = shard;
         this.position = startPosition;
@@ -173,7 +176,7 @@ final class Subscription implements ShardListener {
                 tokens -= batch.bytes;
             }
             send(SubscriptionEvents.event(sink.alloc(), batch.records, continuation, behind, null),
-                    batch.records.size());
+                    batch.records.size(), false);
             if (!batch.atTip()) {
                 loop.execute(this::pump);
             }
@@ -191,8 +194,7 @@ final class Subscription implements ShardListener {
                         child.startingHashKey().toString(), child.endingHashKey().toString()));
             }
             // The end of a closed shard: its children and no continuation, then the stream completes.
-            send(SubscriptionEvents.event(sink.alloc(), List.of(), null, 0, children), 0);
-            end(null, null, false);
+            send(SubscriptionEvents.event(sink.alloc(), List.of(), null, 0, children), 0, true);
         }
     }
 
@@ -204,19 +206,31 @@ final class Subscription implements ShardListener {
         return tokens > 0;
     }
 
-    /** Sends an empty event with the current continuation when nothing was sent for a keep-alive interval. */
+    /**
+     * Runs every keep-alive interval: ends the subscription if its stream or consumer is gone, else sends an empty
+     * event with the current continuation when nothing was sent for an interval.
+     */
     private void keepAlive() {
         if (ended) {
             return;
         }
+        LocalStream stream = shard.stream();
+        if (stream.status() == StreamStatus.DELETING || store.find(stream.name()) != stream) {
+            end("ResourceNotFoundException", "Stream " + stream.name() + " under account " + store.account()
+                    + " not found.", false);
+            return;
+        }
+        if (consumers.status(consumer) != StreamConsumer.Status.ACTIVE) {
+            end("ResourceNotFoundException", "Consumer " + consumer.arn() + " not found.", false);
+            return;
+        }
         long interval = config.keepAliveInterval().toNanos();
-        long idle = System.nanoTime() - lastEventNanos;
-        long next = interval - idle;
-        // Not writable means the subscriber is behind, not idle: it has events to read.
-        if (next <= 0 && !eventDelayed && sink.isWritable()) {
-            send(SubscriptionEvents.event(sink.alloc(), List.of(), continuation(), 0, null), 0);
-            next = interval;
-        } else if (next <= 0) {
+        long next = interval - (System.nanoTime() - lastEventNanos);
+        if (next <= 0) {
+            // Not writable means the subscriber is behind, not idle: it has events to read.
+            if (!eventDelayed && sink.isWritable()) {
+                send(SubscriptionEvents.event(sink.alloc(), List.of(), continuation(), 0, null), 0, false);
+            }
             next = interval;
         }
         keepAliveTimer = loop.schedule(this::keepAlive, next, TimeUnit.NANOSECONDS);
@@ -224,14 +238,21 @@ final class Subscription implements ShardListener {
 
     /** The sequence number to resume after: the last one sent, or the one just before the start position. */
     private String continuation() {
-        return position > 0 ? SequenceNumbers.of(shard.index(), position - 1) : shard.startingSequenceNumber();
+        // Position 0 gives the shard's starting number, which precedes every record.
+        return SequenceNumbers.of(shard.index(), position - 1);
     }
 
-    /** Sends an event, after the injected delay if any (events stay in order: one is delayed at a time). */
-    private void send(ByteBuf event, int records) {
+    /**
+     * Sends an event, after the injected delay if any (events stay in order: one is delayed at a time); ends the
+     * stream normally after it when it is the {@code last}.
+     */
+    private void send(ByteBuf event, int records, boolean last) {
         long delay = faults.delayNanos();
         if (delay <= 0) {
             write(event, records);
+            if (last) {
+                end(null, null, false);
+            }
             return;
         }
         eventDelayed = true;
@@ -244,7 +265,11 @@ final class Subscription implements ShardListener {
                 return;
             }
             write(event, records);
-            pump();
+            if (last) {
+                end(null, null, false);
+            } else {
+                pump();
+            }
         }, delay, TimeUnit.NANOSECONDS);
     }
 

@@ -108,10 +108,4 @@ final class SubscriptionEvents {
                 }
             });
     }
-
-    /** Upper bound of an event's size for records of {@code dataBytes} (base64 growth plus per-record fields). */
-    static long estimateBytes(int recordCount, long dataBytes) {
-        return 256 + dataBytes * 4 / 3 + recordCount * 200L;
-    }
-
 }

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -74,7 +75,7 @@ final class SubscriptionRegistry {
     }
 
     /** Ends the subscriptions of a consumer (deregistered) or of every consumer of a stream (deleted). */
-    void endWhere(java.util.function.Predicate<Subscription> which, String exceptionType, String message) {
+    void endWhere(Predicate<Subscription> which, String exceptionType, String message) {
         for (Subscription s : live()) {
             if (which.test(s)) {
                 s.endFromAnyThread(exceptionType, message, false);

@@ -25,6 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
+import software.amazon.awssdk.services.kinesis.model.KinesisException;
+import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
@@ -32,7 +34,7 @@ import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
 
 /** SubscribeToShard through the unmodified SDK (Netty client, HTTP/2) against LocalKinesis, on h2c and TLS. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FanOutSubscribeTest {
     private static final String SHARD0 = "shardId-000000000000";
     private static final String LOW_HASH = "0";
@@ -63,6 +65,7 @@ class FanOutSubscribeTest {
     void closeRecorders() {
         recorders.forEach(Recorder::close);
         kinesis.fanOut().faults().clear();
+        kinesis.faults().clear();
     }
 
     private Recorder recorder(long perEventDelayMillis) {
@@ -89,7 +92,7 @@ class FanOutSubscribeTest {
         List<byte[]> before = put(client, nameOf(arn), LOW_HASH, 300, 100, "before");
 
         Recorder r = recorder(0).subscribe(client, consumer, SHARD0, position(ShardIteratorType.TRIM_HORIZON, null));
-        r.responded.join();
+        r.awaitResponse(10_000);
         r.awaitRecords(300, 10_000);
         List<byte[]> after = put(client, nameOf(arn), LOW_HASH, 300, 100, "after");
         r.awaitRecords(600, 10_000);
@@ -164,7 +167,7 @@ class FanOutSubscribeTest {
         at.awaitRecords(17, 10_000);
         after.awaitRecords(16, 10_000);
         timestamp.awaitRecords(10, 10_000);
-        latest.responded.join();
+        latest.awaitResponse(10_000);
         List<byte[]> newest = put(h2c, name, LOW_HASH, 2, 32, "newest");
         latest.awaitRecords(2, 10_000);
 
@@ -217,7 +220,7 @@ class FanOutSubscribeTest {
                     position(ShardIteratorType.LATEST, null)));
         }
         for (Recorder r : five) {
-            r.responded.get(10, TimeUnit.SECONDS);
+            r.awaitResponse(10_000);
         }
         BigInteger step = BigInteger.ONE.shiftLeft(128).divide(BigInteger.valueOf(5));
         List<List<byte[]>> sent = new ArrayList<>();
@@ -252,7 +255,7 @@ class FanOutSubscribeTest {
                 .hasMessageContaining("shardId-000000000042");
         assertThatThrownBy(foreignSequence.call::join).hasCauseInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("did not come from this shard");
-        assertThat(unknownConsumer.responded).isNotDone();
+        assertThat(unknownConsumer.gotInitialResponse).isFalse();
     }
 
     @Test
@@ -260,7 +263,7 @@ class FanOutSubscribeTest {
         String arn = stream(1);
         String consumer = activeConsumer(h2c, arn, "leaving");
         Recorder r = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
-        r.responded.join();
+        r.awaitResponse(10_000);
         h2c.deregisterStreamConsumer(b -> b.consumerARN(consumer)).join();
         r.awaitDone(10_000);
         assertThat(r.error).isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("deregistered");
@@ -292,7 +295,7 @@ class FanOutSubscribeTest {
         sleep(250);
         faults.delayEvents(Duration.ofMillis(300));
         Recorder delayed = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
-        delayed.responded.join();
+        delayed.awaitResponse(10_000);
         long putAt = System.nanoTime();
         put(h2c, nameOf(arn), LOW_HASH, 1, 10, "late");
         delayed.awaitRecords(1, 10_000);
@@ -302,5 +305,53 @@ class FanOutSubscribeTest {
         assertThat(faults.endActive()).isEqualTo(1);
         delayed.awaitDone(10_000);
         assertThat(delayed.completed).isTrue();
+    }
+
+    @Test
+    void perOperationFaultsApplyToTheSubscribeToShardCallItself() {
+        String arn = stream(1);
+        String consumer = activeConsumer(h2c, arn, "throttled");
+        // The SDK does not retry SubscribeToShard: an injected error reaches the handler as is (KCL retries).
+        Faults.Active throttle = kinesis.faults().inject(Fault.throttle().operation("SubscribeToShard")
+                .nextCalls(1));
+        Recorder throttled = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
+        throttled.awaitDone(10_000);
+        assertThat(throttled.error).isInstanceOf(ProvisionedThroughputExceededException.class);
+        assertThat(throttled.gotInitialResponse).isFalse();
+        assertThat(throttle.hits()).isEqualTo(1);
+
+        kinesis.faults().inject(Fault.internalFailure().operation("SubscribeToShard").nextCalls(1));
+        Recorder failed = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
+        failed.awaitDone(10_000);
+        assertThat(failed.error).isInstanceOf(KinesisException.class);
+        assertThat(((KinesisException) failed.error).statusCode()).isEqualTo(500);
+
+        kinesis.faults().inject(Fault.latency(Duration.ofMillis(300)).operation("SubscribeToShard").nextCalls(1));
+        long start = System.nanoTime();
+        Recorder slow = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
+        slow.awaitResponse(10_000);
+        List<byte[]> sent = put(h2c, nameOf(arn), LOW_HASH, 3, 10, "after-faults");
+        slow.awaitRecords(3, 10_000);
+        assertThat(slow.data()).containsExactlyElementsOf(sent);
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+    }
+
+    @Test
+    void delayedEventsStillEndAClosedShardWithItsChildren() {
+        String arn = stream(1);
+        String consumer = activeConsumer(h2c, arn, "delayed-end");
+        kinesis.fanOut().faults().delayEvents(Duration.ofMillis(100));
+        List<byte[]> sent = put(h2c, nameOf(arn), LOW_HASH, 5, 10, "d");
+        Recorder r = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.TRIM_HORIZON, null));
+        r.awaitRecords(5, 10_000);
+        // Uniform scaling from 1 to 2 shards closes shard 0 with two children.
+        h2c.updateShardCount(b -> b.streamName(nameOf(arn)).targetShardCount(2)
+                .scalingType(software.amazon.awssdk.services.kinesis.model.ScalingType.UNIFORM_SCALING)).join();
+        r.awaitDone(10_000);
+        assertThat(r.error).isNull();
+        assertThat(r.data()).containsExactlyElementsOf(sent);
+        SubscribeToShardEvent last = r.all.get(r.all.size() - 1);
+        assertThat(last.continuationSequenceNumber()).isNull();
+        assertThat(last.childShards()).hasSize(2);
     }
 }

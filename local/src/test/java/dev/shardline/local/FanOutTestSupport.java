@@ -121,6 +121,7 @@ final class FanOutTestSupport {
         final AtomicLong records = new AtomicLong();
         volatile Throwable error;
         volatile boolean completed;
+        volatile boolean gotInitialResponse;
         private final long perEventDelayMillis;
         private final ScheduledExecutorService pacer;
         CompletableFuture<Void> call;
@@ -137,7 +138,10 @@ final class FanOutTestSupport {
 
         SubscribeToShardResponseHandler handler() {
             return SubscribeToShardResponseHandler.builder()
-                    .onResponse(r -> responded.complete(null))
+                    .onResponse(r -> {
+                        gotInitialResponse = true;
+                        responded.complete(null);
+                    })
                     .subscriber(() -> new Subscriber<SubscribeToShardEventStream>() {
                         @Override
                         public void onSubscribe(org.reactivestreams.Subscription s) {
@@ -172,6 +176,7 @@ final class FanOutTestSupport {
                     })
                     .onError(t -> {
                         error = unwrap(t);
+                        responded.completeExceptionally(error);
                         done.complete(null);
                     })
                     .onComplete(() -> {
@@ -229,6 +234,15 @@ final class FanOutTestSupport {
                             + error + ")");
                 }
                 sleep(2);
+            }
+        }
+
+        /** Waits for the initial response; fails the test on an error or after {@code millis}. */
+        void awaitResponse(long millis) {
+            try {
+                responded.get(millis, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("no initial response within " + millis + " ms (error: " + error + ")", e);
             }
         }
 
