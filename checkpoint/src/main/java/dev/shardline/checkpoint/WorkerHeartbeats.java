@@ -62,7 +62,8 @@ public final class WorkerHeartbeats {
 
     /**
      * Beats once: increments this worker's heartbeat counter and returns the new value. The first beat of this
-     * instance creates the item or continues a previous incarnation's counter.
+     * instance creates the item or continues a previous incarnation's counter. Call it once per interval and wait for
+     * it before the next beat (each beat expects the counter the previous one wrote).
      *
      * @throws IllegalStateException (in the future) when another process beats with the same worker id
      */
@@ -96,14 +97,17 @@ public final class WorkerHeartbeats {
         });
     }
 
-    /** Every worker's heartbeat counter (a strongly consistent Scan). */
+    /**
+     * Every worker's heartbeat counter (an eventually consistent Scan, half the read units of a consistent one: a
+     * stale read only delays expiry, since any change of a counter restarts its timer).
+     */
     public CompletableFuture<Map<String, Long>> heartbeats() {
         Map<String, Long> out = new java.util.TreeMap<>();
         return scanPage(null, out).thenApply(x -> out);
     }
 
     private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, Map<String, Long> out) {
-        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(true).exclusiveStartKey(start).build();
+        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start).build();
         return retrier.call(() -> client.scan(req)).thenCompose(r -> {
             for (Map<String, AttributeValue> i : r.items()) {
                 AttributeValue h = i.get(HEARTBEAT);
