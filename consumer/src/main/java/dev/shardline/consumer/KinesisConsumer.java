@@ -2,6 +2,7 @@ package dev.shardline.consumer;
 
 import dev.shardline.checkpoint.LeaseTable;
 import dev.shardline.checkpoint.WorkerHeartbeats;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -91,6 +92,7 @@ public final class KinesisConsumer implements AutoCloseable {
             }
             started = true;
         }
+        long t0 = System.nanoTime();
         StreamDescriptionSummary summary = kinesis.describeStreamSummary(DescribeStreamSummaryRequest.builder()
                 .streamName(config.streamName()).streamARN(config.streamName() == null ? config.streamArn() : null)
                 .build()).join().streamDescriptionSummary();
@@ -98,8 +100,9 @@ public final class KinesisConsumer implements AutoCloseable {
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
                 .tableName(config.tableName()).workerId(config.workerId()).build();
         heartbeats = new WorkerHeartbeats(leaseTable);
-        leaseTable.createIfMissing().join();
-        heartbeats.createIfMissing().join();
+        // Both tables at once: each creation waits for ACTIVE.
+        CompletableFuture.allOf(leaseTable.createIfMissing(), heartbeats.createIfMissing()).join();
+        log.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
         Function<String, RecordSource> sources;
         if (config.retrieval().mode() == Retrieval.Mode.FAN_OUT) {
             fanOut = new FanOutRegistration(kinesis, stream.arn(), config.retrieval().consumerName());
@@ -110,13 +113,15 @@ public final class KinesisConsumer implements AutoCloseable {
         }
         ShardDiscovery discovery = new ShardDiscovery(kinesis, leaseTable, stream, config.initialPosition(), metrics);
         discovery.sync(leaseTable.listLeases().join()).join();
+        log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
         ThreadFactory shardThreads = named("shardline-shard-", true);
         coordinator = new LeaseCoordinator(config, leaseTable, heartbeats, discovery,
                 checkpointer -> new ShardTask(config, leaseTable, checkpointer, sources, discovery, metrics),
                 metrics, shardThreads);
         long interval = config.leaseInterval().toNanos();
         loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
-        log.info("worker {} started on stream {} ({})", config.workerId(), stream, config.retrieval());
+        log.info("worker {} started on stream {} ({}) in {} ms", config.workerId(), stream, config.retrieval(),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void tick() {

@@ -1,0 +1,322 @@
+package dev.shardline.bench.consumer;
+
+import dev.shardline.local.LocalClients;
+import dev.shardline.local.LocalDynamoDb;
+import dev.shardline.local.LocalKinesis;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * {@code shardline bench consumer}: Shardline's consumer and Amazon's KCL 3.1.0 on the same embedded endpoints in
+ * the same run: records/s on one worker, time from start to the first record, put-to-process latency (polling and
+ * fan-out) and DynamoDB calls per lease-minute in steady state (the same interceptor on both clients).
+ */
+@Command(name = "consumer", mixinStandardHelpOptions = true,
+        description = "Consumer benchmark: Shardline vs Amazon KCL 3.1.0 on the embedded endpoints.")
+public final class ConsumerCommand implements Callable<Integer> {
+    @Option(names = "--shards", description = "Shards per stream (default ${DEFAULT-VALUE}).")
+    int shards = 4;
+
+    @Option(names = "--records", description = "Records pre-filled for the throughput run (default ${DEFAULT-VALUE}).")
+    long records = 100_000;
+
+    @Option(names = "--record-size", description = "Bytes per record (default ${DEFAULT-VALUE}).")
+    int recordSize = 100;
+
+    @Option(names = "--rate", description = "Records/s put during the latency runs (default ${DEFAULT-VALUE}).")
+    int rate = 500;
+
+    @Option(names = "--latency-seconds", description = "Length of each latency run (default ${DEFAULT-VALUE}).")
+    double latencySeconds = 30;
+
+    @Option(names = "--cost-shards", description = "Leases held by one idle worker in the cost run (default ${DEFAULT-VALUE}).")
+    int costShards = 16;
+
+    @Option(names = "--cost-seconds", description = "Length of the idle cost window (default ${DEFAULT-VALUE}).")
+    double costSeconds = 60;
+
+    @Option(names = "--phases", split = ",",
+            description = "Which runs: throughput, latency, cost, failover (default all).")
+    List<String> phases = List.of("throughput", "latency", "cost", "failover");
+
+    @Option(names = "--skip-failover", description = "Skip the failover and handoff runs (child JVMs).")
+    boolean skipFailover;
+
+    @Option(names = "--limits", description = "Enforce per-shard Kinesis limits on the endpoint (default off).")
+    boolean limits;
+
+    @Option(names = "--skip-kcl", description = "Measure Shardline only.")
+    boolean skipKcl;
+
+    @Option(names = "--modes", split = ",", description = "polling, fan-out (default both).")
+    List<String> modes = List.of("polling", "fan-out");
+
+    private final PrintStream out = System.out;
+
+    /** One contender's figures. */
+    static final class Result {
+        final String contender;
+        final Map<String, String> values = new LinkedHashMap<>() {
+            @Override
+            public String put(String key, String value) {
+                System.err.println("bench consumer: result: " + contender + ": " + key + " = " + value);
+                return super.put(key, value);
+            }
+        };
+
+        Result(String contender) {
+            this.contender = contender;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (LocalKinesis kinesis = LocalKinesis.builder().port(0).tlsPort(0).limitsEnabled(limits).build().start();
+             LocalDynamoDb dynamo = new LocalDynamoDb().start();
+             KinesisAsyncClient http = LocalClients.kinesis(kinesis.endpoint());
+             KinesisAsyncClient h2 = LocalClients.kinesis(kinesis.tlsEndpoint())) {
+            List<Contender> contenders = new ArrayList<>();
+            contenders.add(new ShardlineContender(http, h2, dynamo.endpoint()));
+            if (!skipKcl) {
+                contenders.add(new KclContender(http, h2, dynamo.endpoint(), kinesis.endpoint()));
+            }
+            LoadGenerator load = new LoadGenerator(http, recordSize);
+            String filled = "bench-fill";
+            if (phases.contains("throughput")) {
+                kinesis.createStream(filled, shards);
+                log("pre-filling %,d records of %d B into %d shards", records, recordSize, shards);
+                long failed = load.fill(filled, records);
+                if (failed > 0) {
+                    throw new IllegalStateException(failed + " records failed to put");
+                }
+            }
+            warmUpEndpoints(kinesis, dynamo, http, filled);
+            Map<String, Result> results = new LinkedHashMap<>();
+            for (Contender c : contenders) {
+                Result r = new Result(c.name());
+                results.put(c.name(), r);
+                c.warmUp();
+                if (phases.contains("throughput")) {
+                    throughput(c, filled, r);
+                }
+                for (String mode : phases.contains("latency") ? modes : List.<String>of()) {
+                    latency(c, kinesis, load, mode.equals("fan-out"), r);
+                }
+                if (phases.contains("cost")) {
+                    idleCost(c, kinesis, load, r);
+                }
+                if (!skipFailover && phases.contains("failover")) {
+                    moveLeases(c, kinesis, dynamo, http, true, r);
+                    moveLeases(c, kinesis, dynamo, http, false, r);
+                }
+            }
+            printTable(results);
+        }
+        return 0;
+    }
+
+    /**
+     * Pays the embedded endpoints' first-use costs (DynamoDB Local's first table, the first large GetRecords) before
+     * any contender is timed, so the first contender measured is not penalised for them.
+     */
+    private void warmUpEndpoints(LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http, String filled) {
+        var client = Clients.dynamo(dynamo.endpoint(), new DynamoCallCounter());
+        dev.shardline.checkpoint.LeaseTable.builder(client).applicationName("bench-warm-up").workerId("warm-up")
+                .build().createIfMissing().join();
+        client.deleteTable(b -> b.tableName("bench-warm-up")).join();
+        if (phases.contains("throughput")) {
+            String shard = http.listShards(b -> b.streamName(filled)).join().shards().get(0).shardId();
+            String it = http.getShardIterator(b -> b.streamName(filled).shardId(shard)
+                    .shardIteratorType("TRIM_HORIZON")).join().shardIterator();
+            http.getRecords(b -> b.shardIterator(it).limit(10_000)).join();
+        }
+    }
+
+    private void throughput(Contender c, String stream, Result r) throws Exception {
+        Sink sink = new Sink();
+        log("%s: throughput over %,d records (polling, one worker)", c.name(), records);
+        long t0 = System.nanoTime();
+        try (Contender.Worker w = c.start(app(c, "tp"), stream, "w1", false, sink)) {
+            await(Duration.ofMinutes(10), () -> sink.count() >= records);
+            double ttfr = (sink.firstNanos() - t0) / 1e9;
+            double secs = (sink.lastNanos() - sink.firstNanos()) / 1e9;
+            r.values.put("time to first record (s)", String.format("%.1f", ttfr));
+            r.values.put("records/s, one worker (polling)", String.format("%,.0f", records / Math.max(secs, 1e-3)));
+        }
+    }
+
+    private void latency(Contender c, LocalKinesis kinesis, LoadGenerator load, boolean fanOut, Result r)
+            throws Exception {
+        String mode = fanOut ? "fan-out" : "polling";
+        String stream = app(c, "lat-" + mode);
+        kinesis.createStream(stream, shards);
+        Sink sink = new Sink();
+        log("%s: put-to-process latency, %s, %d rec/s for %.0f s", c.name(), mode, rate, latencySeconds);
+        try (Contender.Worker w = c.start(app(c, "lat-" + mode), stream, "w1", fanOut, sink)) {
+            // Warm up until every shard delivers, then measure steady state.
+            long warm = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (sink.shardsSeen().size() < shards && System.nanoTime() < warm) {
+                load.live(stream, rate, 1);
+            }
+            load.live(stream, rate, 3);
+            sink.latency(true);
+            c.dynamoCalls().start();
+            long t0 = System.nanoTime();
+            load.live(stream, rate, latencySeconds);
+            double minutes = (System.nanoTime() - t0) / 6e10;
+            c.dynamoCalls().stop();
+            Thread.sleep(1500);
+            sink.latency(false);
+            r.values.put("put-to-process p50 / p99 ms (" + mode + ")",
+                    String.format("%.0f / %.0f", sink.percentileMillis(50), sink.percentileMillis(99)));
+            if (!fanOut) {
+                double perLeaseMinute = c.dynamoCalls().total() / (shards * minutes);
+                r.values.put("DynamoDB calls per lease-minute (1 worker, " + shards + " leases, checkpoint 1/s)",
+                        String.format("%.1f", perLeaseMinute));
+                log("%s DynamoDB calls in %.2f min: %s", c.name(), minutes, c.dynamoCalls().byOperation());
+            }
+        }
+    }
+
+    /** Lease upkeep alone: one worker holding costShards leases, no traffic, no checkpoints. */
+    private void idleCost(Contender c, LocalKinesis kinesis, LoadGenerator load, Result r) throws Exception {
+        String stream = app(c, "cost");
+        kinesis.createStream(stream, costShards);
+        Sink sink = new Sink();
+        log("%s: idle DynamoDB cost, %d leases, %.0f s", c.name(), costShards, costSeconds);
+        try (Contender.Worker w = c.start(stream, stream, "w1", false, sink)) {
+            long warm = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (sink.shardsSeen().size() < costShards && System.nanoTime() < warm) {
+                load.fill(stream, costShards * 20L);
+                Thread.sleep(500);
+            }
+            Thread.sleep(5000);
+            c.dynamoCalls().start();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (costSeconds * 1000));
+            double minutes = (System.nanoTime() - t0) / 6e10;
+            c.dynamoCalls().stop();
+            r.values.put("DynamoDB calls per lease-minute, idle (1 worker, " + costShards + " leases)",
+                    String.format("%.1f", c.dynamoCalls().total() / (costShards * minutes)));
+            log("%s idle DynamoDB calls in %.2f min: %s", c.name(), minutes, c.dynamoCalls().byOperation());
+        }
+    }
+
+    /**
+     * Failover (kill = true: SIGKILL) or handoff (graceful close) of a worker in a child JVM holding half the leases:
+     * the time from the kill or the close request until records of every one of its shards flow again through the
+     * surviving worker (live traffic at 200 records/s throughout).
+     */
+    private void moveLeases(Contender c, LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http,
+                            boolean kill, Result r) throws Exception {
+        String what = kill ? "failover" : "handoff";
+        String stream = app(c, what);
+        kinesis.createStream(stream, shards);
+        log("%s: %s of a worker in a child JVM (%d shards)", c.name(), what, shards);
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                WorkerProcess.class.getName(), c.name().startsWith("KCL") ? "kcl" : "shardline",
+                kinesis.endpoint().toString(), dynamo.endpoint().toString(), stream, stream, "victim")
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        Process victim = pb.start();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        LoadGenerator load = new LoadGenerator(http, recordSize);
+        Thread producer = new Thread(() -> {
+            try {
+                while (producing.get()) {
+                    load.live(stream, 200, 1);
+                }
+            } catch (Exception e) {
+                log("producer stopped: %s", e);
+            }
+        });
+        producer.setDaemon(true);
+        producer.start();
+        dev.shardline.checkpoint.LeaseTable table = dev.shardline.checkpoint.LeaseTable
+                .builder(Clients.dynamo(dynamo.endpoint(), new DynamoCallCounter()))
+                .applicationName(stream).workerId("observer").build();
+        Sink sink = new Sink();
+        Contender.Worker survivor = null;
+        try {
+            await(Duration.ofMinutes(3), () -> owned(table, "victim").size() == shards);
+            survivor = c.start(stream, stream, "survivor", false, sink);
+            await(Duration.ofMinutes(5), () -> owned(table, "victim").size() == shards / 2
+                    && owned(table, "survivor").size() == shards - shards / 2);
+            List<String> moving = owned(table, "victim");
+            Thread.sleep(2000);
+            long t0 = System.nanoTime();
+            if (kill) {
+                victim.destroyForcibly();
+            } else {
+                victim.getOutputStream().write("close\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                victim.getOutputStream().flush();
+            }
+            await(Duration.ofMinutes(3), () -> moving.stream().allMatch(s -> sink.lastSeen(s) > t0));
+            long flowing = moving.stream().mapToLong(sink::lastSeen).max().orElseThrow();
+            r.values.put(kill ? "failover after kill -9 (s, records flowing again)"
+                            : "handoff on clean close (s, records flowing again)",
+                    String.format("%.2f", (flowing - t0) / 1e9));
+        } catch (IllegalStateException timedOut) {
+            log("%s %s: %s", c.name(), what, timedOut.getMessage());
+            r.values.put(kill ? "failover after kill -9 (s, records flowing again)"
+                    : "handoff on clean close (s, records flowing again)", "timed out");
+        } finally {
+            producing.set(false);
+            victim.destroyForcibly();
+            if (survivor != null) {
+                survivor.close();
+            }
+        }
+    }
+
+    private static List<String> owned(dev.shardline.checkpoint.LeaseTable table, String owner) {
+        try {
+            return table.listLeases().join().stream().filter(l -> l.isOwnedBy(owner) && !l.isFinished())
+                    .map(dev.shardline.checkpoint.Lease::leaseKey).sorted().toList();
+        } catch (RuntimeException notYet) {
+            return List.of();
+        }
+    }
+
+    private static String app(Contender c, String what) {
+        return (c.name().startsWith("KCL") ? "kcl-" : "shardline-") + what;
+    }
+
+    private static void await(Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private void printTable(Map<String, Result> results) {
+        List<String> names = new ArrayList<>(results.keySet());
+        out.println();
+        out.println("| measure | " + String.join(" | ", names) + " |");
+        out.println("| --- |" + " --- |".repeat(names.size()));
+        for (String key : results.get(names.get(0)).values.keySet()) {
+            StringBuilder row = new StringBuilder("| " + key + " |");
+            for (String n : names) {
+                row.append(' ').append(results.get(n).values.getOrDefault(key, "n/a")).append(" |");
+            }
+            out.println(row);
+        }
+    }
+
+    private void log(String format, Object... args) {
+        System.err.println("bench consumer: " + String.format(format, args));
+    }
+}
