@@ -1,0 +1,144 @@
+package dev.shardline.checkpoint;
+
+import static dev.shardline.checkpoint.LeaseItems.n;
+import static dev.shardline.checkpoint.LeaseItems.s;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+
+/**
+ * Worker liveness in one item per worker, in a table of its own ({@code <application>-ShardlineWorkers}; KCL scans the
+ * lease table and would take any other item there for a lease). Each beat increments the worker's {@code heartbeat}
+ * counter; others judge it dead when the counter stays unchanged for the failover time on their own monotonic clock
+ * ({@link ExpiryTracker}), and only then move its leases. This costs writes per worker, not per lease.
+ *
+ * <p>Every write is conditional: a beat expects the counter this instance wrote last, so two live processes using the
+ * same worker id are detected ({@link IllegalStateException}). One instance per worker; thread-safe.
+ */
+public final class WorkerHeartbeats {
+    /** Suffix of the heartbeat table name after the application name. */
+    public static final String TABLE_SUFFIX = "-ShardlineWorkers";
+    static final String WORKER_ID = "workerId";
+    static final String HEARTBEAT = "heartbeat";
+
+    private final DynamoDbAsyncClient client;
+    private final Retrier retrier;
+    private final String tableName;
+    private final String workerId;
+    private final Duration tableActiveTimeout;
+    private long lastBeat = -1; // -1: not yet written by this instance
+
+    /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
+    public WorkerHeartbeats(LeaseTable leaseTable) {
+        this(leaseTable.client(), leaseTable.retrier(), leaseTable.tableName() + TABLE_SUFFIX, leaseTable.workerId());
+    }
+
+    WorkerHeartbeats(DynamoDbAsyncClient client, Retrier retrier, String tableName, String workerId) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.retrier = retrier;
+        LeaseTable.checkTableName("heartbeat tableName", tableName);
+        this.tableName = tableName;
+        this.workerId = workerId;
+        this.tableActiveTimeout = Duration.ofMinutes(2);
+    }
+
+    /** The heartbeat table's name. */
+    public String tableName() {
+        return tableName;
+    }
+
+    /** Creates the heartbeat table (on-demand) when missing and waits until ACTIVE. */
+    public CompletableFuture<Void> createIfMissing() {
+        return Tables.ensure(client, retrier, tableName, WORKER_ID, false, null, tableActiveTimeout);
+    }
+
+    /**
+     * Beats once: increments this worker's heartbeat counter and returns the new value. The first beat of this
+     * instance creates the item or continues a previous incarnation's counter.
+     *
+     * @throws IllegalStateException (in the future) when another process beats with the same worker id
+     */
+    public synchronized CompletableFuture<Long> beat() {
+        long expected = lastBeat;
+        String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero" : "#h = :last";
+        Map<String, AttributeValue> values = expected < 0
+                ? Map.of(":one", n(1), ":zero", n(0))
+                : Map.of(":one", n(1), ":zero", n(0), ":last", n(expected));
+        CompletableFuture<Long> f = retrier.call(() -> client.updateItem(r -> r.tableName(tableName)
+                        .key(Map.of(WORKER_ID, s(workerId)))
+                        .updateExpression("SET #h = if_not_exists(#h, :zero) + :one")
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(Map.of("#h", HEARTBEAT))
+                        .expressionAttributeValues(values)
+                        .returnValues(ReturnValue.UPDATED_NEW)))
+                .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
+        return f.handle((v, e) -> {
+            synchronized (this) {
+                if (e == null) {
+                    lastBeat = v;
+                    return v;
+                }
+                if (LeaseTable.conditionFailed(e)) {
+                    lastBeat = -1; // resynchronise on the next beat, but tell the caller
+                    throw new IllegalStateException("heartbeat of worker " + workerId + " in " + tableName
+                            + " was changed by another process: is the worker id used twice?");
+                }
+                throw e instanceof RuntimeException re ? re : new IllegalStateException(Retrier.unwrap(e));
+            }
+        });
+    }
+
+    /** Every worker's heartbeat counter (a strongly consistent Scan). */
+    public CompletableFuture<Map<String, Long>> heartbeats() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        return scanPage(null, out).thenApply(x -> out);
+    }
+
+    private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, Map<String, Long> out) {
+        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(true).exclusiveStartKey(start).build();
+        return retrier.call(() -> client.scan(req)).thenCompose(r -> {
+            for (Map<String, AttributeValue> i : r.items()) {
+                AttributeValue h = i.get(HEARTBEAT);
+                out.put(i.get(WORKER_ID).s(), h == null ? 0L : Long.parseLong(h.n()));
+            }
+            return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
+                    ? scanPage(r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /**
+     * Removes this worker's item on a clean shutdown (only if the counter is still the one it wrote), so others need
+     * not wait for its heartbeat to expire. Returns true when removed.
+     */
+    public synchronized CompletableFuture<Boolean> remove() {
+        if (lastBeat < 0) {
+            return CompletableFuture.completedFuture(false);
+        }
+        long expected = lastBeat;
+        return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(workerId)))
+                        .conditionExpression("#h = :last")
+                        .expressionAttributeNames(Map.of("#h", HEARTBEAT))
+                        .expressionAttributeValues(Map.of(":last", n(expected)))))
+                .thenApply(r -> {
+                    synchronized (this) {
+                        lastBeat = -1;
+                    }
+                    return true;
+                })
+                .exceptionallyCompose(e -> LeaseTable.conditionFailed(e) ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(Retrier.unwrap(e)));
+    }
+
+    /** Worker ids with a heartbeat item, sorted. */
+    public CompletableFuture<List<String>> workers() {
+        return heartbeats().thenApply(m -> new ArrayList<>(m.keySet()));
+    }
+}

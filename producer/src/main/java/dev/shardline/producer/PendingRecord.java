@@ -1,0 +1,49 @@
+package dev.shardline.producer;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** One accepted user record, from {@code send} until its future completes. Owned by the sender thread once queued. */
+final class PendingRecord {
+    final String stream;
+    final String partitionKey;
+    final String explicitHashKey;
+    final byte[] data;
+    final BigInteger hashKey;
+    final long sentAtNanos;
+    final long deadlineNanos;
+    final int bufferedBytes;
+    final CompletableFuture<SendResult> future = new CompletableFuture<>();
+    private List<Attempt> attempts;
+    /** Routed only with a shard map loaded at or after this time (after a mispredicted put); 0 = any map. */
+    long routeNotBeforeNanos;
+    String lastError;
+
+    PendingRecord(String stream, String partitionKey, String explicitHashKey, byte[] data, BigInteger hashKey,
+            long sentAtNanos, long deadlineNanos, int bufferedBytes) {
+        this.stream = stream;
+        this.partitionKey = partitionKey;
+        this.explicitHashKey = explicitHashKey;
+        this.data = data;
+        this.hashKey = hashKey;
+        this.sentAtNanos = sentAtNanos;
+        this.deadlineNanos = deadlineNanos;
+        this.bufferedBytes = bufferedBytes;
+    }
+
+    void addAttempt(Attempt attempt) {
+        if (attempts == null) {
+            attempts = new ArrayList<>(2);
+        }
+        attempts.add(attempt);
+        if (!attempt.successful()) {
+            lastError = attempt.errorCode() + ": " + attempt.errorMessage();
+        }
+    }
+
+    List<Attempt> attempts() {
+        return attempts == null ? List.of() : attempts;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.shardline.producer;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.shardline.aggregation.HashKeyRange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * Shard maps of the streams a producer writes to, from ListShards (all pages, open shards only), cached in Caffeine,
+ * reloaded in the background when stale and when a put lands on an unexpected shard. Never blocks: a stream whose map
+ * is not loaded yet answers null and starts loading.
+ */
+final class ShardMap {
+    private static final Logger log = LoggerFactory.getLogger(ShardMap.class);
+    private static final long RETRY_AFTER_FAILURE_NANOS = Duration.ofMillis(200).toNanos();
+
+    private final KinesisAsyncClient client;
+    private final AsyncLoadingCache<String, ShardTable> cache;
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+
+    /** The last load failure of a stream. */
+    record Failure(Throwable error, long atNanos) {
+    }
+
+    ShardMap(KinesisAsyncClient client, Duration refreshAfter, Executor executor) {
+        this.client = client;
+        this.cache = Caffeine.newBuilder()
+                .refreshAfterWrite(refreshAfter)
+                .executor(executor)
+                .buildAsync((stream, ignored) -> load(stream));
+    }
+
+    /** The stream's current map, or null while it loads (or after a recent failure, see {@link #failure}). */
+    ShardTable current(String stream) {
+        CompletableFuture<ShardTable> f = cache.getIfPresent(stream);
+        if (f == null) {
+            Failure failure = failures.get(stream);
+            if (failure != null && System.nanoTime() - failure.atNanos() < RETRY_AFTER_FAILURE_NANOS) {
+                return null;
+            }
+            f = cache.get(stream);
+        }
+        return f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+    }
+
+    /** The stream's last load failure, if its map is not loaded. */
+    Failure failure(String stream) {
+        return failures.get(stream);
+    }
+
+    /** Reloads the stream's map in the background (a reload already running is reused). */
+    void refresh(String stream) {
+        cache.synchronous().refresh(stream);
+    }
+
+    private CompletableFuture<ShardTable> load(String stream) {
+        List<ShardTable.Shard> open = new ArrayList<>();
+        ListShardsRequest first = stream.startsWith("arn:")
+                ? ListShardsRequest.builder().streamARN(stream).build()
+                : ListShardsRequest.builder().streamName(stream).build();
+        return page(first, stream, open).handle((table, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                failures.put(stream, new Failure(cause, System.nanoTime()));
+                log.debug("loading the shard map of {} failed: {}", stream, cause.toString());
+                throw new CompletionException(cause);
+            }
+            failures.remove(stream);
+            log.debug("shard map of {}: {} open shards", stream, table.size());
+            return table;
+        });
+    }
+
+    private CompletableFuture<ShardTable> page(ListShardsRequest request, String stream, List<ShardTable.Shard> open) {
+        return client.listShards(request).thenCompose((ListShardsResponse response) -> {
+            for (Shard s : response.shards()) {
+                if (s.sequenceNumberRange() == null || s.sequenceNumberRange().endingSequenceNumber() == null) {
+                    open.add(new ShardTable.Shard(s.shardId(), HashKeyRange.of(s.hashKeyRange().startingHashKey(),
+                            s.hashKeyRange().endingHashKey())));
+                }
+            }
+            if (response.nextToken() != null) {
+                return page(ListShardsRequest.builder().nextToken(response.nextToken()).build(), stream, open);
+            }
+            return CompletableFuture.completedFuture(new ShardTable(open, System.nanoTime()));
+        });
+    }
+}
