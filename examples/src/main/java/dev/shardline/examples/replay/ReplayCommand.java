@@ -4,6 +4,8 @@ import dev.shardline.examples.cli.ConnectionOptions;
 import dev.shardline.examples.cli.InstantConverter;
 import dev.shardline.examples.cli.ProgressLine;
 import dev.shardline.examples.cli.Streams;
+import dev.shardline.producer.KinesisProducer;
+import dev.shardline.producer.ProducerConfig;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -68,6 +70,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
     Path out;
 
+    @Option(names = "--to-stream", paramLabel = "S2", description = "Re-publish to stream S2 through the producer"
+            + " (keeping partition keys) instead of writing.")
+    String toStream;
+
     @Override
     public Integer call() throws Exception {
         validate();
@@ -77,6 +83,9 @@ public final class ReplayCommand implements Callable<Integer> {
             List<Shard> shards = Streams.listShards(kinesis, stream);
             ReplayPlan plan = plan(shards);
             plan.warnings().forEach(w -> err.println("warning: " + w));
+            if (toStream != null) {
+                return republish(kinesis, plan, until, err);
+            }
             try (OutputStream output = out != null ? new BufferedOutputStream(new FileOutputStream(out.toFile()))
                     : new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16)) {
                 ShardWalker walker = new ShardWalker(kinesis, stream, plan, until,
@@ -94,7 +103,36 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int republish(KinesisAsyncClient kinesis, ReplayPlan plan, Instant until, PrintStream err)
+            throws Exception {
+        Streams.requireStream(kinesis, toStream);
+        try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(kinesis)
+                .strictOrdering(true).build())) {
+            Republisher republisher = new Republisher(producer, toStream);
+            ShardWalker walker = new ShardWalker(kinesis, stream, plan, until, republisher);
+            long started = System.nanoTime();
+            try (ProgressLine progress = ProgressLine.start(err, () -> status(walker, started)
+                    + " acknowledged=" + republisher.acknowledged() + " failed=" + republisher.failed())) {
+                walker.run();
+                republisher.drain();
+            }
+            walker.warnings().forEach(w -> err.println("warning: " + w));
+            if (republisher.failed() > 0) {
+                err.println("error: " + republisher.failed() + " records failed to reach " + toStream + ", the first: "
+                        + republisher.firstFailure());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
     private void validate() {
+        if (toStream != null && out != null) {
+            throw usage("--to-stream and --out are mutually exclusive");
+        }
+        if (toStream != null && toStream.equals(stream)) {
+            throw usage("--to-stream must name another stream than --stream");
+        }
         int modes = (fromCheckpoint || (app != null && !trimHorizon && atTimestamp == null && afterSequence == null)
                 ? 1 : 0) + (trimHorizon ? 1 : 0) + (atTimestamp != null ? 1 : 0) + (afterSequence != null ? 1 : 0);
         if (modes != 1) {
