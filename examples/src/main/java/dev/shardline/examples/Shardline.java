@@ -1,6 +1,9 @@
 package dev.shardline.examples;
 
 import dev.shardline.examples.cli.CliErrors;
+import dev.shardline.examples.produce.ProduceCommand;
+import dev.shardline.examples.replay.ReplayCommand;
+import dev.shardline.examples.trucks.TrucksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shardline", mixinStandardHelpOptions = true, versionProvider = Shardline.Version.class,
         description = "Produce to and consume from Amazon Kinesis Data Streams, locally or on AWS.",
-        subcommands = {})
+        subcommands = {TrucksCommand.class, ProduceCommand.class, ReplayCommand.class})
 public final class Shardline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

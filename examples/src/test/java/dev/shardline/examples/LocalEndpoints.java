@@ -1,0 +1,89 @@
+package dev.shardline.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shardline.local.LocalClients;
+import dev.shardline.local.LocalDynamoDb;
+import dev.shardline.local.LocalKinesis;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/** LocalKinesis and DynamoDB Local for the verb tests, with helpers to run verbs and read their output. */
+final class LocalEndpoints implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final LocalKinesis kinesis;
+    final LocalDynamoDb dynamoDb;
+
+    LocalEndpoints() {
+        kinesis = LocalKinesis.builder().port(0).tlsPort(0).build().start();
+        dynamoDb = new LocalDynamoDb().start();
+    }
+
+    URI endpoint() {
+        return kinesis.endpoint();
+    }
+
+    /** The connection flags for these endpoints. */
+    List<String> flags() {
+        return List.of("--endpoint", kinesis.endpoint().toString(), "--dynamodb-endpoint",
+                dynamoDb.endpoint().toString());
+    }
+
+    /** Runs a verb with the connection flags appended. */
+    int run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(flags());
+        return Shardline.run(all.toArray(String[]::new));
+    }
+
+    KinesisAsyncClient client() {
+        return LocalClients.kinesis(kinesis.endpoint());
+    }
+
+    /** Splits the stream's first open shard in the middle of its hash range and waits until it is ACTIVE. */
+    void splitFirstShard(String stream) throws InterruptedException {
+        try (KinesisAsyncClient client = client()) {
+            Shard shard = client.listShards(b -> b.streamName(stream)).join().shards().stream()
+                    .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null).findFirst().orElseThrow();
+            BigInteger start = new BigInteger(shard.hashKeyRange().startingHashKey());
+            BigInteger end = new BigInteger(shard.hashKeyRange().endingHashKey());
+            client.splitShard(b -> b.streamName(stream).shardToSplit(shard.shardId())
+                    .newStartingHashKey(start.add(end).shiftRight(1).add(BigInteger.ONE).toString())).join();
+            for (int i = 0; i < 500; i++) {
+                if (client.describeStreamSummary(b -> b.streamName(stream)).join().streamDescriptionSummary()
+                        .streamStatusAsString().equals("ACTIVE")) {
+                    return;
+                }
+                Thread.sleep(10);
+            }
+            throw new IllegalStateException("stream did not become ACTIVE after the split");
+        }
+    }
+
+    static List<JsonNode> readJsonLines(Path file) {
+        try {
+            List<JsonNode> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                lines.add(JSON.readTree(line));
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        kinesis.close();
+        dynamoDb.close();
+    }
+}
