@@ -1,0 +1,445 @@
+package dev.shardline.consumer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * Every setting of a {@link KinesisConsumer}, immutable, made with {@link #builder()}. Required: application name,
+ * stream (name or ARN), record processor factory. Everything else has the default documented on its builder method.
+ *
+ * <pre>{@code
+ * ConsumerConfig config = ConsumerConfig.builder()
+ *         .applicationName("tracker")
+ *         .streamName("trucks")
+ *         .processorFactory(TrackerProcessor::new)
+ *         .initialPosition(InitialPosition.trimHorizon())
+ *         .retrieval(Retrieval.fanOut("tracker"))
+ *         .kinesisClient(kinesis).dynamoDbClient(dynamo)
+ *         .build();
+ * }</pre>
+ */
+public final class ConsumerConfig {
+    private final String applicationName;
+    private final String tableName;
+    private final String streamName;
+    private final String streamArn;
+    private final String workerId;
+    private final Supplier<? extends RecordProcessor> processorFactory;
+    private final InitialPosition initialPosition;
+    private final Retrieval retrieval;
+    private final Duration failoverTime;
+    private final Duration leaseInterval;
+    private final Duration shardSyncInterval;
+    private final int maxLeasesPerWorker;
+    private final Duration idleTimeBetweenReads;
+    private final int maxRecordsPerCall;
+    private final int prefetchRecords;
+    private final long prefetchBytes;
+    private final int processingRetries;
+    private final Duration retryBackoff;
+    private final Duration shutdownTimeout;
+    private final MeterRegistry meterRegistry;
+    private final KinesisAsyncClient kinesisClient;
+    private final DynamoDbAsyncClient dynamoDbClient;
+
+    private ConsumerConfig(Builder b) {
+        this.applicationName = b.applicationName;
+        this.tableName = b.tableName != null ? b.tableName : b.applicationName;
+        this.streamName = b.streamName;
+        this.streamArn = b.streamArn;
+        this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
+        this.processorFactory = b.processorFactory;
+        this.initialPosition = b.initialPosition;
+        this.retrieval = b.retrieval;
+        this.failoverTime = b.failoverTime;
+        this.leaseInterval = b.leaseInterval != null ? b.leaseInterval : b.failoverTime.dividedBy(3);
+        this.shardSyncInterval = b.shardSyncInterval;
+        this.maxLeasesPerWorker = b.maxLeasesPerWorker;
+        this.idleTimeBetweenReads = b.idleTimeBetweenReads;
+        this.maxRecordsPerCall = b.maxRecordsPerCall;
+        this.prefetchRecords = b.prefetchRecords;
+        this.prefetchBytes = b.prefetchBytes;
+        this.processingRetries = b.processingRetries;
+        this.retryBackoff = b.retryBackoff;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.meterRegistry = b.meterRegistry;
+        this.kinesisClient = b.kinesisClient;
+        this.dynamoDbClient = b.dynamoDbClient;
+    }
+
+    /** A new builder with every default set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to derive a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.applicationName = applicationName;
+        b.tableName = tableName;
+        b.streamName = streamName;
+        b.streamArn = streamArn;
+        b.workerId = workerId;
+        b.processorFactory = processorFactory;
+        b.initialPosition = initialPosition;
+        b.retrieval = retrieval;
+        b.failoverTime = failoverTime;
+        b.leaseInterval = leaseInterval;
+        b.shardSyncInterval = shardSyncInterval;
+        b.maxLeasesPerWorker = maxLeasesPerWorker;
+        b.idleTimeBetweenReads = idleTimeBetweenReads;
+        b.maxRecordsPerCall = maxRecordsPerCall;
+        b.prefetchRecords = prefetchRecords;
+        b.prefetchBytes = prefetchBytes;
+        b.processingRetries = processingRetries;
+        b.retryBackoff = retryBackoff;
+        b.shutdownTimeout = shutdownTimeout;
+        b.meterRegistry = meterRegistry;
+        b.kinesisClient = kinesisClient;
+        b.dynamoDbClient = dynamoDbClient;
+        return b;
+    }
+
+    static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "worker";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public String applicationName() {
+        return applicationName;
+    }
+
+    /** The DynamoDB lease table name (default: the application name, as KCL names it). */
+    public String tableName() {
+        return tableName;
+    }
+
+    /** The stream name, or null when only the ARN was given. */
+    public String streamName() {
+        return streamName;
+    }
+
+    /** The stream ARN, or null when only the name was given. */
+    public String streamArn() {
+        return streamArn;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public Supplier<? extends RecordProcessor> processorFactory() {
+        return processorFactory;
+    }
+
+    public InitialPosition initialPosition() {
+        return initialPosition;
+    }
+
+    public Retrieval retrieval() {
+        return retrieval;
+    }
+
+    public Duration failoverTime() {
+        return failoverTime;
+    }
+
+    public Duration leaseInterval() {
+        return leaseInterval;
+    }
+
+    public Duration shardSyncInterval() {
+        return shardSyncInterval;
+    }
+
+    public int maxLeasesPerWorker() {
+        return maxLeasesPerWorker;
+    }
+
+    public Duration idleTimeBetweenReads() {
+        return idleTimeBetweenReads;
+    }
+
+    public int maxRecordsPerCall() {
+        return maxRecordsPerCall;
+    }
+
+    public int prefetchRecords() {
+        return prefetchRecords;
+    }
+
+    public long prefetchBytes() {
+        return prefetchBytes;
+    }
+
+    public int processingRetries() {
+        return processingRetries;
+    }
+
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** The Kinesis client given to the builder, or null (then one is made from the default chains). */
+    public KinesisAsyncClient kinesisClient() {
+        return kinesisClient;
+    }
+
+    /** The DynamoDB client given to the builder, or null (then one is made from the default chains). */
+    public DynamoDbAsyncClient dynamoDbClient() {
+        return dynamoDbClient;
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumerConfig{application=" + applicationName + ", table=" + tableName + ", stream="
+                + (streamArn != null ? streamArn : streamName) + ", worker=" + workerId + ", initialPosition="
+                + initialPosition + ", retrieval=" + retrieval + ", failoverTime=" + failoverTime
+                + ", leaseInterval=" + leaseInterval + ", maxLeasesPerWorker=" + maxLeasesPerWorker + "}";
+    }
+
+    /** Builder of {@link ConsumerConfig}; {@link #build()} validates every field and names the one that is wrong. */
+    public static final class Builder {
+        private String applicationName;
+        private String tableName;
+        private String streamName;
+        private String streamArn;
+        private String workerId;
+        private Supplier<? extends RecordProcessor> processorFactory;
+        private InitialPosition initialPosition = InitialPosition.latest();
+        private Retrieval retrieval = Retrieval.polling();
+        private Duration failoverTime = Duration.ofSeconds(3);
+        private Duration leaseInterval;
+        private Duration shardSyncInterval = Duration.ofSeconds(60);
+        private int maxLeasesPerWorker = Integer.MAX_VALUE;
+        private Duration idleTimeBetweenReads = Duration.ofMillis(200);
+        private int maxRecordsPerCall = 10_000;
+        private int prefetchRecords = 20_000;
+        private long prefetchBytes = 16L * 1024 * 1024;
+        private int processingRetries = 3;
+        private Duration retryBackoff = Duration.ofMillis(200);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private MeterRegistry meterRegistry = Metrics.globalRegistry;
+        private KinesisAsyncClient kinesisClient;
+        private DynamoDbAsyncClient dynamoDbClient;
+
+        private Builder() {
+        }
+
+        /** Required. Names the application; also the lease table name unless {@link #tableName} is set. */
+        public Builder applicationName(String applicationName) {
+            this.applicationName = applicationName;
+            return this;
+        }
+
+        /** The lease table name. Default: the application name. */
+        public Builder tableName(String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        /** The stream to read, by name (this or {@link #streamArn} is required). */
+        public Builder streamName(String streamName) {
+            this.streamName = streamName;
+            return this;
+        }
+
+        /** The stream to read, by ARN (this or {@link #streamName} is required; both must then agree). */
+        public Builder streamArn(String streamArn) {
+            this.streamArn = streamArn;
+            return this;
+        }
+
+        /** This worker's id in the lease table. Default: host name + "-" + 8 random hex digits. */
+        public Builder workerId(String workerId) {
+            this.workerId = workerId;
+            return this;
+        }
+
+        /** Required. Makes one {@link RecordProcessor} per leased shard. */
+        public Builder processorFactory(Supplier<? extends RecordProcessor> processorFactory) {
+            this.processorFactory = processorFactory;
+            return this;
+        }
+
+        /** Where shards without a checkpoint start. Default: {@link InitialPosition#latest()}. */
+        public Builder initialPosition(InitialPosition initialPosition) {
+            this.initialPosition = initialPosition;
+            return this;
+        }
+
+        /** Polling or fan-out. Default: {@link Retrieval#polling()}. */
+        public Builder retrieval(Retrieval retrieval) {
+            this.retrieval = retrieval;
+            return this;
+        }
+
+        /**
+         * How long a worker's heartbeat may stay unchanged before its leases are taken by others. Default 3 s;
+         * at least 200 ms.
+         */
+        public Builder failoverTime(Duration failoverTime) {
+            this.failoverTime = failoverTime;
+            return this;
+        }
+
+        /**
+         * How often the worker writes its heartbeat, reads the lease table, takes, steals and releases leases.
+         * Default: failoverTime / 3. Must be shorter than failoverTime.
+         */
+        public Builder leaseInterval(Duration leaseInterval) {
+            this.leaseInterval = leaseInterval;
+            return this;
+        }
+
+        /** How often the shard list is read again (new shards, missed children). Default 60 s. */
+        public Builder shardSyncInterval(Duration shardSyncInterval) {
+            this.shardSyncInterval = shardSyncInterval;
+            return this;
+        }
+
+        /** The most leases this worker holds at once. Default: no limit. */
+        public Builder maxLeasesPerWorker(int maxLeasesPerWorker) {
+            this.maxLeasesPerWorker = maxLeasesPerWorker;
+            return this;
+        }
+
+        /**
+         * Polling: pause after a GetRecords that found the shard caught up (empty, MillisBehindLatest 0). Default
+         * 200 ms; reads during a backlog only wait for the 5 reads/s and 2 MiB/s per-shard budget.
+         */
+        public Builder idleTimeBetweenReads(Duration idleTimeBetweenReads) {
+            this.idleTimeBetweenReads = idleTimeBetweenReads;
+            return this;
+        }
+
+        /** Polling: GetRecords Limit, 1..10000. Default 10000. */
+        public Builder maxRecordsPerCall(int maxRecordsPerCall) {
+            this.maxRecordsPerCall = maxRecordsPerCall;
+            return this;
+        }
+
+        /** Kinesis records read ahead of the processor per shard, at most. Default 20000. */
+        public Builder prefetchRecords(int prefetchRecords) {
+            this.prefetchRecords = prefetchRecords;
+            return this;
+        }
+
+        /** Bytes read ahead of the processor per shard, at most. Default 16 MiB. */
+        public Builder prefetchBytes(long prefetchBytes) {
+            this.prefetchBytes = prefetchBytes;
+            return this;
+        }
+
+        /**
+         * How many times a batch is retried when processRecords throws, before the processor is shut down and the
+         * lease released. Default 3.
+         */
+        public Builder processingRetries(int processingRetries) {
+            this.processingRetries = processingRetries;
+            return this;
+        }
+
+        /** First pause before retrying a failed batch; doubles on each retry. Default 200 ms. */
+        public Builder retryBackoff(Duration retryBackoff) {
+            this.retryBackoff = retryBackoff;
+            return this;
+        }
+
+        /** How long {@link KinesisConsumer#close()} waits for processors to finish shutdownRequested. Default 10 s. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        /** Where metrics go. Default: Micrometer's global registry. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * The Kinesis client (not closed by the consumer). Default: one from the SDK's default chains, closed on
+         * close(). Fan-out needs an HTTP/2 client.
+         */
+        public Builder kinesisClient(KinesisAsyncClient kinesisClient) {
+            this.kinesisClient = kinesisClient;
+            return this;
+        }
+
+        /** The DynamoDB client (not closed by the consumer). Default: one from the SDK's default chains. */
+        public Builder dynamoDbClient(DynamoDbAsyncClient dynamoDbClient) {
+            this.dynamoDbClient = dynamoDbClient;
+            return this;
+        }
+
+        /** Validates and builds. @throws IllegalArgumentException naming the field and its limit */
+        public ConsumerConfig build() {
+            require(applicationName != null, "applicationName is required");
+            require(applicationName.matches("[a-zA-Z0-9_.-]{3,255}"),
+                    "applicationName must be 3..255 characters of [a-zA-Z0-9_.-] (a DynamoDB table name), got '"
+                            + applicationName + "'");
+            require(tableName == null || tableName.matches("[a-zA-Z0-9_.-]{3,255}"),
+                    "tableName must be 3..255 characters of [a-zA-Z0-9_.-], got '" + tableName + "'");
+            require(streamName != null || streamArn != null, "streamName or streamArn is required");
+            require(streamName == null || streamName.matches("[a-zA-Z0-9_.-]{1,128}"),
+                    "streamName must be 1..128 characters of [a-zA-Z0-9_.-], got '" + streamName + "'");
+            require(streamArn == null || streamArn.matches("arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\\d{12}:stream/.+"),
+                    "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, got '" + streamArn + "'");
+            require(streamName == null || streamArn == null || streamArn.endsWith(":stream/" + streamName),
+                    "streamName '" + streamName + "' and streamArn '" + streamArn + "' name different streams");
+            require(workerId == null || (!workerId.isEmpty() && workerId.length() <= 255),
+                    "workerId must be 1..255 characters");
+            require(processorFactory != null, "processorFactory is required");
+            Objects.requireNonNull(initialPosition, "initialPosition");
+            Objects.requireNonNull(retrieval, "retrieval");
+            Objects.requireNonNull(meterRegistry, "meterRegistry");
+            require(failoverTime != null && failoverTime.toMillis() >= 200,
+                    "failoverTime must be at least 200ms, got " + failoverTime);
+            Duration interval = leaseInterval != null ? leaseInterval : failoverTime.dividedBy(3);
+            require(interval.toMillis() >= 10 && interval.compareTo(failoverTime) < 0,
+                    "leaseInterval must be at least 10ms and shorter than failoverTime (" + failoverTime + "), got "
+                            + interval);
+            require(shardSyncInterval != null && shardSyncInterval.toMillis() >= 100,
+                    "shardSyncInterval must be at least 100ms, got " + shardSyncInterval);
+            require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker must be >= 1, got " + maxLeasesPerWorker);
+            require(idleTimeBetweenReads != null && !idleTimeBetweenReads.isNegative(),
+                    "idleTimeBetweenReads must be >= 0, got " + idleTimeBetweenReads);
+            require(maxRecordsPerCall >= 1 && maxRecordsPerCall <= 10_000,
+                    "maxRecordsPerCall must be 1..10000 (the GetRecords limit), got " + maxRecordsPerCall);
+            require(prefetchRecords >= 1, "prefetchRecords must be >= 1, got " + prefetchRecords);
+            require(prefetchBytes >= 1024, "prefetchBytes must be >= 1024, got " + prefetchBytes);
+            require(processingRetries >= 0, "processingRetries must be >= 0, got " + processingRetries);
+            require(retryBackoff != null && !retryBackoff.isNegative(), "retryBackoff must be >= 0, got " + retryBackoff);
+            require(shutdownTimeout != null && !shutdownTimeout.isNegative(),
+                    "shutdownTimeout must be >= 0, got " + shutdownTimeout);
+            return new ConsumerConfig(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.shardline.consumer;
+
+import dev.shardline.checkpoint.LeaseTable;
+import dev.shardline.checkpoint.WorkerHeartbeats;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
+import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
+
+/**
+ * The consumer worker: leases shards of one stream in the application's DynamoDB lease table, reads them (polling or
+ * enhanced fan-out) and hands de-aggregated records to one {@link RecordProcessor} per shard, in order, at least once.
+ * Workers of the same application share the shards evenly; a worker that stops heartbeating loses its shards to the
+ * others after {@link ConsumerConfig#failoverTime()}; {@link #close()} hands them over at once.
+ *
+ * <pre>{@code
+ * try (KinesisConsumer consumer = new KinesisConsumer(config)) {
+ *     consumer.start();
+ *     ...   // runs on its own threads until close()
+ * }
+ * }</pre>
+ */
+public final class KinesisConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KinesisConsumer.class);
+
+    private final ConsumerConfig config;
+    private final KinesisAsyncClient kinesis;
+    private final DynamoDbAsyncClient dynamo;
+    private final boolean ownKinesis;
+    private final boolean ownDynamo;
+    private final ConsumerMetrics metrics;
+    private final ScheduledExecutorService coordinatorThread;
+    private final ScheduledExecutorService readers;
+    private final Object lock = new Object();
+    private LeaseTable leaseTable;
+    private WorkerHeartbeats heartbeats;
+    private LeaseCoordinator coordinator;
+    private FanOutRegistration fanOut;
+    private ScheduledFuture<?> loop;
+    private boolean started;
+    private boolean closed;
+
+    /** A worker for {@code config}; nothing happens until {@link #start()}. */
+    public KinesisConsumer(ConsumerConfig config) {
+        this.config = config;
+        this.ownKinesis = config.kinesisClient() == null;
+        this.ownDynamo = config.dynamoDbClient() == null;
+        this.kinesis = ownKinesis ? KinesisAsyncClient.create() : config.kinesisClient();
+        this.dynamo = ownDynamo ? DynamoDbAsyncClient.create() : config.dynamoDbClient();
+        this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId());
+        this.coordinatorThread = Executors.newSingleThreadScheduledExecutor(named("shardline-leases-", false));
+        this.readers = Executors.newScheduledThreadPool(2, named("shardline-reader-", true));
+    }
+
+    private static ThreadFactory named(String prefix, boolean daemon) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(daemon);
+            return t;
+        };
+    }
+
+    /** This worker's id in the lease table. */
+    public String workerId() {
+        return config.workerId();
+    }
+
+    /**
+     * Creates the lease and heartbeat tables when missing, resolves the stream (and for fan-out registers or reuses
+     * the stream consumer, waiting until ACTIVE), creates leases for the stream's shards and starts the lease loop.
+     * Returns once the worker is running; shards are taken on the loop's first rounds.
+     *
+     * @throws IllegalStateException if already started or closed; other failures (missing stream, DynamoDB
+     *                               unreachable) are thrown as they come
+     */
+    public void start() {
+        synchronized (lock) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "consumer is closed" : "consumer already started");
+            }
+            started = true;
+        }
+        StreamDescriptionSummary summary = kinesis.describeStreamSummary(DescribeStreamSummaryRequest.builder()
+                .streamName(config.streamName()).streamARN(config.streamName() == null ? config.streamArn() : null)
+                .build()).join().streamDescriptionSummary();
+        StreamRef stream = new StreamRef(summary.streamName(), summary.streamARN());
+        leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
+                .tableName(config.tableName()).workerId(config.workerId()).build();
+        heartbeats = new WorkerHeartbeats(leaseTable);
+        leaseTable.createIfMissing().join();
+        heartbeats.createIfMissing().join();
+        Function<String, RecordSource> sources;
+        if (config.retrieval().mode() == Retrieval.Mode.FAN_OUT) {
+            fanOut = new FanOutRegistration(kinesis, stream.arn(), config.retrieval().consumerName());
+            String consumerArn = fanOut.registerAndWait().join();
+            sources = shardId -> new FanOutSource(kinesis, consumerArn, shardId, config, readers);
+        } else {
+            sources = shardId -> new PollingSource(kinesis, stream, shardId, config, readers);
+        }
+        ShardDiscovery discovery = new ShardDiscovery(kinesis, leaseTable, stream, config.initialPosition(), metrics);
+        discovery.sync(leaseTable.listLeases().join()).join();
+        ThreadFactory shardThreads = named("shardline-shard-", true);
+        coordinator = new LeaseCoordinator(config, leaseTable, heartbeats, discovery,
+                checkpointer -> new ShardTask(config, leaseTable, checkpointer, sources, discovery, metrics),
+                metrics, shardThreads);
+        long interval = config.leaseInterval().toNanos();
+        loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
+        log.info("worker {} started on stream {} ({})", config.workerId(), stream, config.retrieval());
+    }
+
+    private void tick() {
+        try {
+            coordinator.tick();
+        } catch (RuntimeException e) {
+            log.warn("lease round failed, retrying next interval: {}", KinesisRecords.unwrap(e).toString());
+        }
+    }
+
+    /** Lease rounds completed so far (diagnostics and tests). */
+    long rounds() {
+        LeaseCoordinator c = coordinator;
+        return c == null ? 0 : c.rounds();
+    }
+
+    /** Shards this worker processes right now. */
+    public java.util.Set<String> heldShards() {
+        LeaseCoordinator c = coordinator;
+        return c == null ? java.util.Set.of() : c.heldShards();
+    }
+
+    /**
+     * Graceful stop: the lease loop stops, every processor gets shutdownRequested (and may checkpoint) within
+     * {@link ConsumerConfig#shutdownTimeout()}, every lease is released so other workers take it on their next round
+     * without waiting for failover, and this worker's heartbeat is removed. Clients made by the consumer are closed.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (loop != null) {
+            loop.cancel(false);
+        }
+        coordinatorThread.shutdown();
+        try {
+            coordinatorThread.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (coordinator != null) {
+                coordinator.shutdownTasks().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("processors did not finish within {}; their leases expire after failover", config.shutdownTimeout());
+        } catch (Exception e) {
+            log.warn("shutdown: {}", e.toString());
+        }
+        if (heartbeats != null) {
+            try {
+                heartbeats.remove().join();
+            } catch (RuntimeException e) {
+                log.debug("heartbeat removal failed: {}", e.toString());
+            }
+        }
+        readers.shutdownNow();
+        if (ownKinesis) {
+            kinesis.close();
+        }
+        if (ownDynamo) {
+            dynamo.close();
+        }
+        log.info("worker {} closed", config.workerId());
+    }
+}

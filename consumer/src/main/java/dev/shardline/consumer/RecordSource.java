@@ -1,0 +1,17 @@
+package dev.shardline.consumer;
+
+import java.util.concurrent.TimeUnit;
+
+/** Reads one shard ahead of its processor, within a bounded prefetch; polling and fan-out implement it. */
+interface RecordSource extends AutoCloseable {
+
+    /** Starts reading at {@code from}. Called once. */
+    void start(StartPosition from);
+
+    /** The next batch, or null when none arrived within the timeout. */
+    Batch poll(long timeout, TimeUnit unit) throws InterruptedException;
+
+    /** Stops reading; pending batches are dropped (they were never delivered, so never checkpointed). */
+    @Override
+    void close();
+}

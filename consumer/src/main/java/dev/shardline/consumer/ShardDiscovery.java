@@ -1,0 +1,169 @@
+package dev.shardline.consumer;
+
+import dev.shardline.checkpoint.ExtendedSequenceNumber;
+import dev.shardline.checkpoint.Lease;
+import dev.shardline.checkpoint.LeaseTable;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ChildShard;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * Finds shards and creates their leases: from ListShards (at start and periodically) and from the ChildShards seen at
+ * a shard's end. Which leases and at which starting checkpoint is decided by {@link #plan} (pure): a shard descending
+ * from a leased shard starts at TRIM_HORIZON (its parents were or will be read, so nothing is skipped); otherwise it
+ * starts at the initial position, and closed shards get a lease only when the initial position is TRIM_HORIZON (with
+ * LATEST or AT_TIMESTAMP their records are not wanted, and a parent without a lease counts as done).
+ */
+final class ShardDiscovery {
+    private static final Logger log = LoggerFactory.getLogger(ShardDiscovery.class);
+
+    private final KinesisAsyncClient kinesis;
+    private final LeaseTable leaseTable;
+    private final StreamRef stream;
+    private final InitialPosition initial;
+    private final ConsumerMetrics metrics;
+    private final AtomicBoolean syncRequested = new AtomicBoolean();
+
+    ShardDiscovery(KinesisAsyncClient kinesis, LeaseTable leaseTable, StreamRef stream, InitialPosition initial,
+                   ConsumerMetrics metrics) {
+        this.kinesis = kinesis;
+        this.leaseTable = leaseTable;
+        this.stream = stream;
+        this.initial = initial;
+        this.metrics = metrics;
+    }
+
+    /** Asks the coordinator to run {@link #sync} soon (e.g. a shard ended without ChildShards). */
+    void requestSync() {
+        syncRequested.set(true);
+    }
+
+    boolean takeSyncRequest() {
+        return syncRequested.getAndSet(false);
+    }
+
+    /** Lists every shard and creates missing leases. Completes with the number of leases created. */
+    CompletableFuture<Integer> sync(List<Lease> existing) {
+        return listShards().thenCompose(shards -> {
+            Set<String> leased = new HashSet<>();
+            existing.forEach(l -> leased.add(l.leaseKey()));
+            List<Lease> create = plan(shards, leased, initial);
+            return createAll(create);
+        });
+    }
+
+    /** Creates leases for the children reported at a shard's end: TRIM_HORIZON, parents recorded. */
+    CompletableFuture<Integer> createChildLeases(List<ChildShard> children) {
+        List<Lease> create = new ArrayList<>();
+        for (ChildShard c : children) {
+            create.add(Lease.builder(c.shardId())
+                    .checkpoint(ExtendedSequenceNumber.TRIM_HORIZON)
+                    .parentShardIds(new LinkedHashSet<>(c.parentShards()))
+                    .hashKeyRange(new BigInteger(c.hashKeyRange().startingHashKey()),
+                            new BigInteger(c.hashKeyRange().endingHashKey()))
+                    .build());
+        }
+        return createAll(create);
+    }
+
+    /** Pure: the leases to create for {@code shards} given the shards already leased. */
+    static List<Lease> plan(List<Shard> shards, Set<String> leased, InitialPosition initial) {
+        List<Shard> sorted = new ArrayList<>(shards);
+        // Parents always have smaller ids than their children, so one pass in id order sees parents first.
+        sorted.sort(Comparator.comparing(Shard::shardId));
+        Set<String> withLease = new HashSet<>(leased);
+        List<Lease> out = new ArrayList<>();
+        for (Shard s : sorted) {
+            if (withLease.contains(s.shardId())) {
+                continue;
+            }
+            Set<String> parents = parents(s);
+            boolean descendsFromLeased = parents.stream().anyMatch(withLease::contains);
+            boolean closed = s.sequenceNumberRange() != null && s.sequenceNumberRange().endingSequenceNumber() != null;
+            ExtendedSequenceNumber checkpoint;
+            if (descendsFromLeased) {
+                checkpoint = ExtendedSequenceNumber.TRIM_HORIZON;
+            } else if (closed && initial.type() != InitialPosition.Type.TRIM_HORIZON) {
+                continue;
+            } else {
+                checkpoint = sentinel(initial);
+            }
+            out.add(Lease.builder(s.shardId())
+                    .checkpoint(checkpoint)
+                    .parentShardIds(parents)
+                    .hashKeyRange(new BigInteger(s.hashKeyRange().startingHashKey()),
+                            new BigInteger(s.hashKeyRange().endingHashKey()))
+                    .build());
+            withLease.add(s.shardId());
+        }
+        return out;
+    }
+
+    private static Set<String> parents(Shard s) {
+        Set<String> p = new LinkedHashSet<>();
+        if (s.parentShardId() != null) {
+            p.add(s.parentShardId());
+        }
+        if (s.adjacentParentShardId() != null) {
+            p.add(s.adjacentParentShardId());
+        }
+        return p;
+    }
+
+    static ExtendedSequenceNumber sentinel(InitialPosition initial) {
+        return switch (initial.type()) {
+            case LATEST -> ExtendedSequenceNumber.LATEST;
+            case TRIM_HORIZON -> ExtendedSequenceNumber.TRIM_HORIZON;
+            case AT_TIMESTAMP -> ExtendedSequenceNumber.AT_TIMESTAMP;
+        };
+    }
+
+    private CompletableFuture<Integer> createAll(List<Lease> leases) {
+        List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+        for (Lease l : leases) {
+            calls.add(leaseTable.createLeaseIfAbsent(l).whenComplete((created, err) -> {
+                if (Boolean.TRUE.equals(created)) {
+                    metrics.leaseOp("create");
+                    log.info("created lease {} at {} (parents {})", l.leaseKey(), l.checkpoint(), l.parentShardIds());
+                }
+            }));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            int n = 0;
+            for (CompletableFuture<Boolean> c : calls) {
+                n += Boolean.TRUE.equals(c.join()) ? 1 : 0;
+            }
+            return n;
+        });
+    }
+
+    /** Every shard of the stream, following NextToken (which must not be sent with the stream name). */
+    CompletableFuture<List<Shard>> listShards() {
+        List<Shard> all = new ArrayList<>();
+        return page(ListShardsRequest.builder().streamName(stream.name())
+                .streamARN(stream.name() == null ? stream.arn() : null).build(), all);
+    }
+
+    private CompletableFuture<List<Shard>> page(ListShardsRequest request, List<Shard> all) {
+        return kinesis.listShards(request).thenCompose((ListShardsResponse r) -> {
+            all.addAll(r.shards());
+            if (r.nextToken() == null) {
+                return CompletableFuture.completedFuture(all);
+            }
+            return page(ListShardsRequest.builder().nextToken(r.nextToken()).build(), all);
+        });
+    }
+}

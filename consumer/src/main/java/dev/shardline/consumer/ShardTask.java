@@ -1,0 +1,329 @@
+package dev.shardline.consumer;
+
+import dev.shardline.aggregation.Deaggregator;
+import dev.shardline.aggregation.HashKeyRange;
+import dev.shardline.aggregation.UserRecord;
+import dev.shardline.checkpoint.ExtendedSequenceNumber;
+import dev.shardline.checkpoint.Lease;
+import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseLostException;
+import dev.shardline.checkpoint.LeaseTable;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.kinesis.model.ChildShard;
+
+/**
+ * Drives one leased shard on its own thread: waits until every parent shard is finished, initializes the processor,
+ * hands it de-aggregated batches in order (retrying a batch that throws, never skipping one), and ends with exactly
+ * one of shardEnded, shutdownRequested (then releases the lease for the next owner) or leaseLost.
+ */
+final class ShardTask implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ShardTask.class);
+
+    /** How a task ended. */
+    enum Outcome { SHARD_END, SHUTDOWN, LEASE_LOST, FAILED }
+
+    private enum Stop { NONE, SHUTDOWN, LEASE_LOST }
+
+    private final ConsumerConfig config;
+    private final LeaseTable leaseTable;
+    private final LeaseCheckpointer checkpointer;
+    private final Function<String, RecordSource> sources;
+    private final ShardDiscovery discovery;
+    private final ConsumerMetrics metrics;
+    private final String shardId;
+    private final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    private volatile Stop stop = Stop.NONE;
+    private volatile String lostReason = "taken by another worker";
+    private volatile boolean started;
+
+    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer,
+              Function<String, RecordSource> sources, ShardDiscovery discovery, ConsumerMetrics metrics) {
+        this.config = config;
+        this.leaseTable = leaseTable;
+        this.checkpointer = checkpointer;
+        this.sources = sources;
+        this.discovery = discovery;
+        this.metrics = metrics;
+        this.shardId = checkpointer.shardId();
+    }
+
+    String shardId() {
+        return shardId;
+    }
+
+    LeaseCheckpointer checkpointer() {
+        return checkpointer;
+    }
+
+    /** Completes when the task has ended and its lease was released or given up. */
+    CompletableFuture<Outcome> done() {
+        return done;
+    }
+
+    /** True once the processor was initialized (the shard's parents were finished). */
+    boolean started() {
+        return started;
+    }
+
+    /** Graceful: the processor gets shutdownRequested and may checkpoint, then the lease is released. */
+    void requestShutdown() {
+        if (stop == Stop.NONE) {
+            stop = Stop.SHUTDOWN;
+        }
+    }
+
+    /** The lease was seen owned by someone else: stop without checkpointing. */
+    void leaseLost(String reason) {
+        lostReason = reason;
+        checkpointer.markLost();
+        stop = Stop.LEASE_LOST;
+    }
+
+    @Override
+    public void run() {
+        Outcome outcome;
+        try {
+            outcome = runShard();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = Outcome.FAILED;
+        } catch (RuntimeException e) {
+            log.error("shard {}: unexpected error, releasing the lease", shardId, e);
+            release();
+            outcome = Outcome.FAILED;
+        } finally {
+            metrics.shardGone(shardId);
+        }
+        done.complete(outcome);
+    }
+
+    private Outcome runShard() throws InterruptedException {
+        Lease lease = checkpointer.lease();
+        if (!waitForParents(lease)) {
+            return stopBeforeStart();
+        }
+        if (lease.checkpoint().isShardEnd()) {
+            return Outcome.SHARD_END;
+        }
+        RecordProcessor processor = config.processorFactory().get();
+        ExtendedSequenceNumber start = lease.checkpoint();
+        started = true;
+        if (!attempt(() -> processor.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
+                lease.pendingCheckpointState())), "initialize")) {
+            return fail(processor);
+        }
+        HashKeyRange range = lease.startingHashKey().isPresent()
+                ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
+        ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
+        try (RecordSource source = sources.apply(shardId)) {
+            source.start(StartPosition.from(start, config.initialPosition()));
+            while (true) {
+                if (stop != Stop.NONE) {
+                    return stopped(processor);
+                }
+                Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
+                if (batch == null) {
+                    continue;
+                }
+                metrics.millisBehindLatest(shardId, batch.millisBehindLatest());
+                List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
+                if (skipUpTo != null) {
+                    records = after(records, skipUpTo);
+                    skipUpTo = null;
+                }
+                if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
+                    return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
+                }
+                if (batch.shardEnd()) {
+                    return shardEnd(processor, batch.childShards());
+                }
+            }
+        }
+    }
+
+    private boolean waitForParents(Lease lease) throws InterruptedException {
+        Set<String> parents = lease.parentShardIds();
+        if (parents.isEmpty()) {
+            return true;
+        }
+        long pause = Math.max(10, config.leaseInterval().toMillis() / 2);
+        while (stop == Stop.NONE) {
+            boolean all = true;
+            for (String parent : parents) {
+                Optional<Lease> p = leaseTable.getLease(parent).join();
+                if (p.isPresent() && !p.get().checkpoint().isShardEnd()) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return true;
+            }
+            Thread.sleep(pause);
+        }
+        return false;
+    }
+
+    private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {
+        List<UserRecord> out = new ArrayList<>(records.size());
+        for (UserRecord r : records) {
+            if (ExtendedSequenceNumber.of(r.sequenceNumber(), r.subSequenceNumber()).compareTo(position) > 0) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private boolean deliver(RecordProcessor processor, List<UserRecord> records, long millisBehind) {
+        checkpointer.recordDelivered(records.get(records.size() - 1));
+        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind, checkpointer);
+        long bytes = 0;
+        for (UserRecord r : records) {
+            bytes += r.dataLength();
+        }
+        long t0 = System.nanoTime();
+        boolean ok = attempt(() -> processor.processRecords(input), "processRecords");
+        if (ok) {
+            metrics.delivered(records.size(), bytes, System.nanoTime() - t0);
+        }
+        return ok;
+    }
+
+    /**
+     * Runs a processor call, retrying with doubling backoff up to processingRetries times. A lost lease ends the
+     * attempts at once (and sets the stop flag).
+     */
+    private boolean attempt(Runnable call, String what) {
+        long backoff = config.retryBackoff().toMillis();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                call.run();
+                return true;
+            } catch (RuntimeException e) {
+                if (isLeaseLost(e)) {
+                    leaseLost("checkpoint refused: lease lost");
+                    return false;
+                }
+                metrics.processFailure();
+                if (attempt >= config.processingRetries() || stop != Stop.NONE) {
+                    log.error("shard {}: {} failed {} times; shutting the processor down and releasing the lease",
+                            shardId, what, attempt + 1, e);
+                    return false;
+                }
+                log.warn("shard {}: {} failed (attempt {}), retrying the same batch in {} ms: {}", shardId, what,
+                        attempt + 1, backoff, e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                backoff = Math.min(backoff * 2, 30_000);
+            }
+        }
+    }
+
+    private static boolean isLeaseLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LeaseLostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Outcome shardEnd(RecordProcessor processor, List<ChildShard> children) {
+        checkpointer.shardEndReached();
+        Set<String> childIds = new LinkedHashSet<>();
+        children.forEach(c -> childIds.add(c.shardId()));
+        if (childIds.isEmpty()) {
+            discovery.requestSync();
+        } else {
+            discovery.createChildLeases(children).join();
+            try {
+                checkpointer.recordChildShards(childIds).join();
+            } catch (RuntimeException e) {
+                if (isLeaseLost(e)) {
+                    return lost(processor);
+                }
+                log.warn("shard {}: could not record child shards: {}", shardId, e.toString());
+            }
+        }
+        boolean ok = attempt(() -> {
+            processor.shardEnded(new ShardEndedInput(shardId, checkpointer));
+            if (!checkpointer.lastCheckpoint().isShardEnd()) {
+                throw new IllegalStateException("shardEnded returned without checkpointing SHARD_END");
+            }
+        }, "shardEnded");
+        if (!ok) {
+            return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
+        }
+        log.info("shard {}: finished (SHARD_END checkpointed), children {}", shardId, childIds);
+        metrics.leaseOp("finish");
+        return Outcome.SHARD_END;
+    }
+
+    private Outcome stopped(RecordProcessor processor) {
+        if (stop == Stop.LEASE_LOST) {
+            return lost(processor);
+        }
+        try {
+            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer));
+        } catch (RuntimeException e) {
+            if (isLeaseLost(e)) {
+                return lost(processor);
+            }
+            log.warn("shard {}: shutdownRequested threw; releasing anyway: {}", shardId, e.toString());
+        }
+        release();
+        return Outcome.SHUTDOWN;
+    }
+
+    private Outcome stopBeforeStart() {
+        if (stop == Stop.SHUTDOWN) {
+            release();
+            return Outcome.SHUTDOWN;
+        }
+        return Outcome.LEASE_LOST;
+    }
+
+    private Outcome lost(RecordProcessor processor) {
+        log.info("shard {}: lease lost ({})", shardId, lostReason);
+        metrics.leaseOp("lost");
+        try {
+            processor.leaseLost(new LeaseLostInput(shardId, lostReason));
+        } catch (RuntimeException e) {
+            log.warn("shard {}: leaseLost threw: {}", shardId, e.toString());
+        }
+        return Outcome.LEASE_LOST;
+    }
+
+    private Outcome fail(RecordProcessor processor) {
+        lostReason = "released after processing failures";
+        try {
+            processor.leaseLost(new LeaseLostInput(shardId, lostReason));
+        } catch (RuntimeException e) {
+            log.warn("shard {}: leaseLost threw: {}", shardId, e.toString());
+        }
+        release();
+        return Outcome.FAILED;
+    }
+
+    private void release() {
+        try {
+            checkpointer.release().join();
+            metrics.leaseOp("release");
+        } catch (RuntimeException e) {
+            log.debug("shard {}: release failed (already lost?): {}", shardId, e.toString());
+        }
+    }
+}

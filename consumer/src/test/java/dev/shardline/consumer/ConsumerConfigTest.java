@@ -1,0 +1,66 @@
+package dev.shardline.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class ConsumerConfigTest {
+    private static ConsumerConfig.Builder valid() {
+        return ConsumerConfig.builder().applicationName("app").streamName("s").processorFactory(() -> in -> { });
+    }
+
+    @Test
+    void defaultsAreDocumentedValues() {
+        ConsumerConfig c = valid().build();
+        assertThat(c.tableName()).isEqualTo("app");
+        assertThat(c.initialPosition()).isEqualTo(InitialPosition.latest());
+        assertThat(c.retrieval()).isEqualTo(Retrieval.polling());
+        assertThat(c.failoverTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.leaseInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.maxLeasesPerWorker()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(c.maxRecordsPerCall()).isEqualTo(10_000);
+        assertThat(c.idleTimeBetweenReads()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.processingRetries()).isEqualTo(3);
+        assertThat(c.workerId()).matches(".+-[0-9a-f]{8}");
+        assertThat(valid().build().workerId()).isNotEqualTo(c.workerId());
+    }
+
+    @Test
+    void toBuilderKeepsEverything() {
+        ConsumerConfig c = valid().workerId("w1").failoverTime(Duration.ofSeconds(2))
+                .initialPosition(InitialPosition.atTimestamp(Instant.EPOCH)).retrieval(Retrieval.fanOut("fo")).build();
+        ConsumerConfig d = c.toBuilder().build();
+        assertThat(d.workerId()).isEqualTo("w1");
+        assertThat(d.failoverTime()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(d.initialPosition().timestamp()).isEqualTo(Instant.EPOCH);
+        assertThat(d.retrieval().consumerName()).isEqualTo("fo");
+        assertThat(d.toString()).contains("w1", "FAN_OUT(fo)");
+    }
+
+    @Test
+    void invalidFieldsAreNamedWithTheirLimit() {
+        assertThatThrownBy(() -> valid().applicationName(null).build()).hasMessageContaining("applicationName");
+        assertThatThrownBy(() -> valid().applicationName("a b").build()).hasMessageContaining("applicationName")
+                .hasMessageContaining("3..255");
+        assertThatThrownBy(() -> valid().streamName(null).build()).hasMessageContaining("streamName or streamArn");
+        assertThatThrownBy(() -> valid().streamArn("arn:aws:kinesis:us-east-1:000000000000:stream/other").build())
+                .hasMessageContaining("different streams");
+        assertThatThrownBy(() -> valid().streamArn("nope").build()).hasMessageContaining("streamArn");
+        assertThatThrownBy(() -> valid().processorFactory(null).build()).hasMessageContaining("processorFactory");
+        assertThatThrownBy(() -> valid().failoverTime(Duration.ofMillis(50)).build())
+                .hasMessageContaining("failoverTime").hasMessageContaining("200ms");
+        assertThatThrownBy(() -> valid().leaseInterval(Duration.ofSeconds(3)).build())
+                .hasMessageContaining("leaseInterval");
+        assertThatThrownBy(() -> valid().maxRecordsPerCall(10_001).build()).hasMessageContaining("1..10000");
+        assertThatThrownBy(() -> valid().maxLeasesPerWorker(0).build()).hasMessageContaining("maxLeasesPerWorker");
+        assertThatThrownBy(() -> valid().processingRetries(-1).build()).hasMessageContaining("processingRetries");
+        assertThatThrownBy(() -> Retrieval.fanOut("bad name")).hasMessageContaining("consumerName");
+        assertThat(valid().streamName(null).streamArn("arn:aws:kinesis:us-east-1:000000000000:stream/s").build()
+                .streamArn()).endsWith("/s");
+    }
+}
