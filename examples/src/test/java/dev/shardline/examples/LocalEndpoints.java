@@ -45,6 +45,25 @@ final class LocalEndpoints implements AutoCloseable {
         return Shardline.run(all.toArray(String[]::new));
     }
 
+    /** Runs a verb with the connection flags appended; returns its exit code and what it printed on stdout. */
+    Result runCapturing(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(flags());
+        return capture(all.toArray(String[]::new));
+    }
+
+    /** Runs a command line as given; returns its exit code and what it printed on stdout. */
+    static Result capture(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine commandLine = Shardline.commandLine();
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        int code = commandLine.execute(args);
+        return new Result(code, out.toString());
+    }
+
+    record Result(int exitCode, String out) {
+    }
+
     KinesisAsyncClient client() {
         return LocalClients.kinesis(kinesis.endpoint());
     }
