@@ -15,8 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shardline", mixinStandardHelpOptions = true, versionProvider = Shardline.Version.class,
         description = "Produce to and consume from Amazon Kinesis Data Streams, locally or on AWS.",
-        subcommands = {DemoCommand.class, TrucksCommand.class, TrackCommand.class, ProduceCommand.class,
-                ReplayCommand.class})
+        subcommands = {DemoCommand.class, LocalCommand.class, TrucksCommand.class, TrackCommand.class,
+                ProduceCommand.class, ReplayCommand.class})
 public final class Shardline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

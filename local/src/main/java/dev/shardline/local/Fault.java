@@ -121,6 +121,78 @@ public final class Fault {
         return new Fault(kind, latency, operations, streams, nextCalls, rate);
     }
 
+    /**
+     * Parses the command-line form {@code KIND[,op=OPERATION][,stream=NAME][,next=N][,rate=R][,latency=DURATION]}
+     * where KIND is {@code throttle}, {@code throttle-records}, {@code internal-failure} (or {@code 500}),
+     * {@code service-unavailable} (or {@code 503}), {@code latency} or {@code drop}; durations are written
+     * {@code 500ms}, {@code 2s}, {@code 1m}. Example: {@code throttle,op=PutRecords,stream=orders,rate=0.1}.
+     *
+     * @throws IllegalArgumentException naming the part that is wrong
+     */
+    public static Fault parse(String spec) {
+        String[] parts = Objects.requireNonNull(spec, "spec").split(",");
+        String kind = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+        Duration delay = null;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equals("latency")) {
+                delay = parseDuration(kv[1].trim());
+            }
+        }
+        Fault fault = switch (kind) {
+            case "throttle" -> throttle();
+            case "throttle-records" -> throttleRecords();
+            case "internal-failure", "500" -> internalFailure();
+            case "service-unavailable", "503" -> serviceUnavailable();
+            case "drop", "drop-connection" -> dropConnection();
+            case "latency" -> {
+                if (delay == null) {
+                    throw new IllegalArgumentException("fault 'latency' needs latency=DURATION, e.g. latency=200ms");
+                }
+                yield latency(delay);
+            }
+            default -> throw new IllegalArgumentException("unknown fault kind '" + parts[0] + "' (expected throttle, "
+                    + "throttle-records, internal-failure, service-unavailable, latency or drop)");
+        };
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("fault option '" + parts[i] + "' must be key=value");
+            }
+            String key = kv[0].trim();
+            String value = kv[1].trim();
+            try {
+                switch (key) {
+                    case "op", "operation" -> fault = fault.operation(value);
+                    case "stream" -> fault = fault.stream(value);
+                    case "next" -> fault = fault.nextCalls(Integer.parseInt(value));
+                    case "rate" -> fault = fault.rate(Double.parseDouble(value));
+                    case "latency" -> {
+                    }
+                    default -> throw new IllegalArgumentException("unknown fault option '" + key
+                            + "' (expected op, stream, next, rate, latency)");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("fault option " + key + " must be a number, was '" + value + "'");
+            }
+        }
+        return fault;
+    }
+
+    private static Duration parseDuration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("latency must look like 500ms, 2s, 1m or 1h, was '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
     public Kind kind() {
         return kind;
     }

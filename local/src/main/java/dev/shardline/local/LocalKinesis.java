@@ -72,6 +72,7 @@ public final class LocalKinesis implements AutoCloseable {
         new StreamOperations(store).registerAll(registry);
         new RecordOperations(store).registerAll(registry);
         new ReshardOperations(store).registerAll(registry);
+        store.defaultMaxRecordSizeKiB(config.maxRecordSizeKiB);
         this.dispatcher = new RequestDispatcher(registry, store, faults, new StsResponder(config.account));
     }
 
@@ -228,6 +229,18 @@ public final class LocalKinesis implements AutoCloseable {
         }
     }
 
+    /** Sets the maximum record size of a stream, 1024..10240 KiB (1 to 10 MiB). */
+    public void maxRecordSize(String streamName, int kib) {
+        if (kib < 1024 || kib > 10_240) {
+            throw new IllegalArgumentException("maximum record size must be 1024..10240 KiB, was " + kib);
+        }
+        LocalStream stream = store.find(streamName);
+        if (stream == null) {
+            throw new IllegalArgumentException("no stream " + streamName);
+        }
+        stream.maxRecordSizeKiB(kib);
+    }
+
     /** Fault injection: throttling, 500, 503, latency and dropped connections by operation and stream. */
     public Faults faults() {
         return faults;
@@ -282,6 +295,7 @@ public final class LocalKinesis implements AutoCloseable {
         private Duration statusDelay = Duration.ZERO;
         private long maxStoredBytesPerStream = 256L * 1024 * 1024;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int maxRecordSizeKiB = 1024;
 
         private Builder() {
         }
@@ -356,6 +370,19 @@ public final class LocalKinesis implements AutoCloseable {
                 throw new IllegalArgumentException("maxStoredBytesPerStream must be >= 1 MiB, was " + bytes);
             }
             this.maxStoredBytesPerStream = bytes;
+            return this;
+        }
+
+        /**
+         * The maximum record size (data + partition key) of new streams, in KiB: 1024 (1 MiB, the default) up to
+         * 10240 (10 MiB), as the service allows per stream. A CreateStream call may set its own
+         * ({@code MaxRecordSizeInKiB}); {@code UpdateMaxRecordSize} and {@link LocalKinesis#maxRecordSize} change it.
+         */
+        public Builder maxRecordSizeKiB(int kib) {
+            if (kib < 1024 || kib > 10_240) {
+                throw new IllegalArgumentException("maxRecordSizeKiB must be 1024..10240, was " + kib);
+            }
+            this.maxRecordSizeKiB = kib;
             return this;
         }
 

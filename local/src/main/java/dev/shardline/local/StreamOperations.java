@@ -35,6 +35,7 @@ final class StreamOperations {
                 .register("AddTagsToStream", this::addTags)
                 .register("RemoveTagsFromStream", this::removeTags)
                 .register("ListTagsForStream", this::listTags)
+                .register("UpdateMaxRecordSize", this::updateMaxRecordSize)
                 .register("IncreaseStreamRetentionPeriod", c -> retention(c, true))
                 .register("DecreaseStreamRetentionPeriod", c -> retention(c, false));
     }
@@ -65,8 +66,10 @@ final class StreamOperations {
             shards = call.integer("ShardCount", 1, 10_000, 1);
         }
         Map<String, String> tags = tags(call.body().get("Tags"));
+        int maxRecordKiB = call.integer("MaxRecordSizeInKiB", 1024, 10_240, store.defaultMaxRecordSizeKiB());
         LocalStream stream = store.create(call.region(), name, shards, onDemand);
         stream.addTags(tags);
+        stream.maxRecordSizeKiB(maxRecordKiB);
         return Reply.empty();
     }
 
@@ -141,6 +144,17 @@ final class StreamOperations {
         node.set("StreamCreationTimestamp", call.timestamp(Instant.ofEpochMilli(stream.createdMillis())));
         node.putArray("EnhancedMonitoring").addObject().putArray("ShardLevelMetrics");
         node.put("EncryptionType", "NONE");
+        node.put("MaxRecordSizeInKiB", stream.maxRecordSizeKiB());
+    }
+
+    Reply updateMaxRecordSize(Call call) {
+        LocalStream stream = store.resolve(call);
+        if (!call.has("MaxRecordSizeInKiB")) {
+            throw KinesisException.validation("Value null at 'maxRecordSizeInKiB' failed to satisfy constraint: "
+                    + "Member must not be null");
+        }
+        stream.maxRecordSizeKiB(call.integer("MaxRecordSizeInKiB", 1024, 10_240, 1024));
+        return Reply.empty();
     }
 
     /** Shards a reader can still see: open ones, and closed ones that still hold records within retention. */

@@ -25,6 +25,7 @@ final class StreamStore {
     private final long maxStoredBytesPerStream;
     private final boolean limitsEnabled;
     private final ScheduledExecutorService scheduler;
+    private volatile int defaultMaxRecordSizeKiB = 1024;
 
     StreamStore(Clock clock, String account, String defaultRegion, Duration statusDelay,
             long maxStoredBytesPerStream, boolean limitsEnabled, ScheduledExecutorService scheduler) {
@@ -35,6 +36,14 @@ final class StreamStore {
         this.maxStoredBytesPerStream = maxStoredBytesPerStream;
         this.limitsEnabled = limitsEnabled;
         this.scheduler = scheduler;
+    }
+
+    int defaultMaxRecordSizeKiB() {
+        return defaultMaxRecordSizeKiB;
+    }
+
+    void defaultMaxRecordSizeKiB(int kib) {
+        this.defaultMaxRecordSizeKiB = kib;
     }
 
     Clock clock() {
@@ -88,6 +97,7 @@ final class StreamStore {
         LocalStream stream = new LocalStream(name, streamArn(region, name), now, onDemand,
                 statusDelay.isZero() ? StreamStatus.ACTIVE : StreamStatus.CREATING);
         stream.createShards(shardCount, now);
+        stream.maxRecordSizeKiB(defaultMaxRecordSizeKiB);
         if (streams.putIfAbsent(name, stream) != null) {
             throw KinesisException.inUse("Stream " + name + " under account " + account + " already exists.");
         }

@@ -1,0 +1,51 @@
+package dev.shardline.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shardline.local.LocalClients;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LocalCommandTest {
+    @Test
+    void servesStreamsAndPrintsEndpoints() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Shardline.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("local", "--port", "0",
+                "--tls-port", "0", "--dynamodb-port", "0", "--create-stream", "orders:3", "--no-limits",
+                "--duration", "3s"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.toString().contains("ready") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Matcher m = Pattern.compile("kinesis: +(http://127\\.0\\.0\\.1:\\d+)").matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        assertThat(out.toString()).contains("dynamodb:    http://127.0.0.1:").contains("limits:      off");
+        try (KinesisAsyncClient client = LocalClients.kinesis(URI.create(m.group(1)))) {
+            assertThat(client.listShards(b -> b.streamName("orders")).get().shards()).hasSize(3);
+        }
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("stopped");
+    }
+
+    @Test
+    void rejectsABadStreamSpecWithUsageExitCode() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Shardline.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("local", "--create-stream", "orders")).isEqualTo(2);
+        assertThat(err.toString()).contains("NAME:SHARDS");
+        assertThat(cli.execute("local", "--fault", "explode")).isEqualTo(2);
+    }
+}
