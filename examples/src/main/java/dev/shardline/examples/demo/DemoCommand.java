@@ -104,6 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // the progress line is only closed
     private int run(KinesisAsyncClient client, DynamoDbAsyncClient dynamoDb, DeliveryLedger ledger,
             FleetTracker tracker, PrintStream err) throws Exception {
         ConsumerConfig consumerConfig = ConsumerConfig.builder().applicationName(APPLICATION).streamName(STREAM)

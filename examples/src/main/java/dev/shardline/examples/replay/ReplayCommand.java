@@ -75,6 +75,7 @@ public final class ReplayCommand implements Callable<Integer> {
     String toStream;
 
     @Override
+    @SuppressWarnings("try") // the progress line is only closed
     public Integer call() throws Exception {
         validate();
         Instant until = untilNow ? Instant.now() : null;
@@ -103,6 +104,7 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
+    @SuppressWarnings("try") // the progress line is only closed
     private int republish(KinesisAsyncClient kinesis, ReplayPlan plan, Instant until, PrintStream err)
             throws Exception {
         Streams.requireStream(kinesis, toStream);

@@ -48,6 +48,7 @@ public final class TrucksCommand implements Callable<Integer> {
     Long count;
 
     @Override
+    @SuppressWarnings("try") // the progress line is only closed
     public Integer call() throws Exception {
         if (trucks < 1 || trucks > 100_000) {
             throw usage("--trucks must be between 1 and 100000, was " + trucks);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class ProgressLineTest {
     @Test
+    @SuppressWarnings("try") // the progress line is only closed
     void plainLinesWhenNotATerminal() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AtomicInteger n = new AtomicInteger();
