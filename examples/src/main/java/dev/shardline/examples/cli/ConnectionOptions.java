@@ -107,7 +107,9 @@ public final class ConnectionOptions {
     private SdkAsyncHttpClient httpClient(boolean http2) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(200)
-                .connectionAcquisitionTimeout(Duration.ofSeconds(30));
+                // Fail an unreachable endpoint in seconds, not minutes.
+                .connectionTimeout(Duration.ofSeconds(5))
+                .connectionAcquisitionTimeout(Duration.ofSeconds(15));
         if (http2) {
             http.protocol(Protocol.HTTP2);
         }

@@ -3,6 +3,7 @@ package dev.shardline.examples.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -29,7 +30,7 @@ public final class Streams {
             try {
                 page = kinesis.listShards(request).join();
             } catch (CompletionException e) {
-                throw translate(e, stream);
+                throw translate(e, stream, kinesis);
             }
             shards.addAll(page.shards());
             token = page.nextToken();
@@ -42,10 +43,24 @@ public final class Streams {
         listShards(kinesis, stream);
     }
 
-    static RuntimeException translate(CompletionException e, String stream) {
+    static RuntimeException translate(CompletionException e, String stream, KinesisAsyncClient kinesis) {
         if (e.getCause() instanceof ResourceNotFoundException) {
             return new IllegalStateException("stream '" + stream + "' not found", e.getCause());
         }
+        if (e.getCause() instanceof SdkClientException) {
+            String where = kinesis.serviceClientConfiguration().endpointOverride().map(Object::toString)
+                    .orElse("the Kinesis endpoint of region " + kinesis.serviceClientConfiguration().region());
+            return new IllegalStateException("cannot reach " + where + ": " + unreachable(e.getCause()), e.getCause());
+        }
         return e;
+    }
+
+    /** The gist of an SDK client (network) failure, without the SDK's advice paragraph. */
+    public static String unreachable(Throwable error) {
+        String message = CliErrors.oneLine(error);
+        if (message.contains("Acquire operation took longer")) {
+            return "no connection within the timeout";
+        }
+        return message.replace("Unable to execute HTTP request: ", "");
     }
 }

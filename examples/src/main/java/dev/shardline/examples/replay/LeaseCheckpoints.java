@@ -1,8 +1,10 @@
 package dev.shardline.examples.replay;
 
+import dev.shardline.examples.cli.Streams;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -42,6 +44,12 @@ final class LeaseCheckpoints {
                 if (e.getCause() instanceof ResourceNotFoundException) {
                     throw new IllegalStateException("lease table '" + application + "' not found: is --app the"
                             + " application name and --dynamodb-endpoint/--region right?", e.getCause());
+                }
+                if (e.getCause() instanceof SdkClientException) {
+                    String where = dynamoDb.serviceClientConfiguration().endpointOverride().map(Object::toString)
+                            .orElse("DynamoDB in region " + dynamoDb.serviceClientConfiguration().region());
+                    throw new IllegalStateException("cannot reach " + where + " to read lease table '" + application
+                            + "': " + Streams.unreachable(e.getCause()), e.getCause());
                 }
                 throw e;
             }
