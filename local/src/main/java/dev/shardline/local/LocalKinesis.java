@@ -58,6 +58,7 @@ public final class LocalKinesis implements AutoCloseable {
     private final Faults faults = new Faults();
     private final ScheduledExecutorService scheduler;
     private final StreamStore store;
+    private final FanOutOperations fanOut;
     private final RequestDispatcher dispatcher;
     private EventLoopGroup group;
     private Channel plainChannel;
@@ -72,6 +73,9 @@ public final class LocalKinesis implements AutoCloseable {
         new StreamOperations(store).registerAll(registry);
         new RecordOperations(store).registerAll(registry);
         new ReshardOperations(store).registerAll(registry);
+        // Enhanced fan-out: stream consumers and SubscribeToShard (FanOut*, Subscription* classes).
+        this.fanOut = new FanOutOperations(store, config.fanOut);
+        fanOut.registerAll(registry);
         store.defaultMaxRecordSizeKiB(config.maxRecordSizeKiB);
         this.dispatcher = new RequestDispatcher(registry, store, faults, new StsResponder(config.account));
     }
@@ -246,6 +250,11 @@ public final class LocalKinesis implements AutoCloseable {
         return faults;
     }
 
+    /** Enhanced fan-out: its settings, subscription fault injection and per-subscription stats. */
+    public FanOut fanOut() {
+        return new FanOut(fanOut);
+    }
+
     /** Extension point: the operations served, by name. */
     OperationRegistry registry() {
         return registry;
@@ -294,6 +303,7 @@ public final class LocalKinesis implements AutoCloseable {
         private String account = "000000000000";
         private Duration statusDelay = Duration.ZERO;
         private long maxStoredBytesPerStream = 256L * 1024 * 1024;
+        private FanOutConfig fanOut = FanOutConfig.defaults();
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int maxRecordSizeKiB = 1024;
 
@@ -392,6 +402,12 @@ public final class LocalKinesis implements AutoCloseable {
                 throw new IllegalArgumentException("ioThreads must be >= 1, was " + threads);
             }
             this.ioThreads = threads;
+            return this;
+        }
+
+        /** Enhanced fan-out settings (default {@link FanOutConfig#defaults()}: the service's behaviour). */
+        public Builder fanOut(FanOutConfig fanOut) {
+            this.fanOut = Objects.requireNonNull(fanOut, "fanOut");
             return this;
         }
 

@@ -91,7 +91,7 @@ final class LocalShard {
     }
 
     String startingSequenceNumber() {
-        return SequenceNumbers.of(index, 0);
+        return SequenceNumbers.of(index, -1);
     }
 
     /** The last sequence number this shard can have, once it is closed; null while open. */
@@ -100,7 +100,7 @@ final class LocalShard {
             return null;
         }
         long next = firstPosition + size;
-        return SequenceNumbers.of(index, Math.max(0, next - 1));
+        return SequenceNumbers.of(index, next - 1);
     }
 
     boolean isClosed() {

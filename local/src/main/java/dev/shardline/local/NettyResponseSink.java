@@ -137,4 +137,13 @@ final class NettyResponseSink implements ResponseSink {
             markClosed();
         });
     }
+
+    @Override
+    public void dropConnection() {
+        executor().execute(() -> {
+            Channel connection = channel.parent() != null ? channel.parent() : channel;
+            connection.close();
+            markClosed();
+        });
+    }
 }

@@ -273,7 +273,8 @@ final class RecordOperations {
             throw KinesisException.invalid(invalid + " because it did not come from this shard.");
         }
         long position = SequenceNumbers.position(sequence);
-        if (position < 0 || position > shard.nextPosition()) {
+        // -1 is the shard's StartingSequenceNumber: before the first record.
+        if (position < -1 || position > shard.nextPosition()) {
             throw KinesisException.invalid(invalid + ".");
         }
         return position;

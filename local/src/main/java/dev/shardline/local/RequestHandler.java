@@ -38,6 +38,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String target = request.headers().get("X-Amz-Target");
+        if (log.isDebugEnabled()) {
+            log.debug("{} {} {} {} bytes, {}", request.method(), request.uri(), target,
+                    request.content().readableBytes(), request.headers().get("Content-Type"));
+        }
         if (target == null) {
             FullHttpResponse sts = dispatcher.sts().answer(request);
             if (sts != null) {

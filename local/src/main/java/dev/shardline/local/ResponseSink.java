@@ -44,4 +44,11 @@ interface ResponseSink {
 
     /** Ends the stream abruptly: HTTP/2 RST_STREAM, or closing the HTTP/1.1 connection. */
     void abort();
+
+    /**
+     * Closes the whole connection under this stream, as a network failure would: every other stream on it ends
+     * too. (Added for fan-out fault injection: the SDK reports an HTTP/2 reset of an event stream as a normal
+     * completion, but a closed connection as an error.)
+     */
+    void dropConnection();
 }

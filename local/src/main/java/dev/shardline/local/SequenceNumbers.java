@@ -6,6 +6,10 @@ import java.math.BigInteger;
  * Sequence numbers shaped like the service's: 56 decimal digits starting with "49". Here they encode the shard's
  * index (14 digits) and the record's position in the shard (40 digits), so they increase within a shard, a child
  * shard's numbers are greater than its parents', and a number can be traced back to its shard and position.
+ *
+ * <p>The position digits hold {@code position + 1}: position -1 (all zeros) is the shard's StartingSequenceNumber,
+ * which precedes every record as in the service. A fan-out subscription on a shard that has never held a record
+ * reports it as its continuation, and AFTER_SEQUENCE_NUMBER of it must resume at the first record.
  */
 final class SequenceNumbers {
     static final int LENGTH = 56;
@@ -15,10 +19,11 @@ final class SequenceNumbers {
     private SequenceNumbers() {
     }
 
+    /** The number of the record at {@code position}; -1 gives the shard's starting number. */
     static String of(int shardIndex, long position) {
         StringBuilder sb = new StringBuilder(LENGTH).append("49");
         pad(sb, Integer.toString(shardIndex), SHARD_DIGITS);
-        pad(sb, Long.toString(position), POSITION_DIGITS);
+        pad(sb, Long.toString(position + 1), POSITION_DIGITS);
         return sb.toString();
     }
 
@@ -37,13 +42,16 @@ final class SequenceNumbers {
         return Integer.parseInt(sequenceNumber.substring(2, 2 + SHARD_DIGITS));
     }
 
-    /** The position within its shard, or -1 when it is not one of ours. */
+    /** Returned by {@link #position} for a number that is not one of ours. */
+    static final long NOT_OURS = Long.MIN_VALUE;
+
+    /** The position within its shard (-1 for the shard's starting number), or {@link #NOT_OURS}. */
     static long position(String sequenceNumber) {
         if (!wellFormed(sequenceNumber)) {
-            return -1;
+            return NOT_OURS;
         }
-        BigInteger position = new BigInteger(sequenceNumber.substring(2 + SHARD_DIGITS));
-        return position.bitLength() < 63 ? position.longValue() : -1;
+        BigInteger digits = new BigInteger(sequenceNumber.substring(2 + SHARD_DIGITS));
+        return digits.bitLength() < 63 ? digits.longValue() - 1 : NOT_OURS;
     }
 
     static boolean wellFormed(String s) {
