@@ -43,6 +43,10 @@ final class PendingRecord {
         }
     }
 
+    boolean hasAttempts() {
+        return attempts != null;
+    }
+
     List<Attempt> attempts() {
         return attempts == null ? List.of() : attempts;
     }

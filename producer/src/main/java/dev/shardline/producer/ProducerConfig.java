@@ -241,7 +241,7 @@ public final class ProducerConfig {
         private int maxBytesPerRequest = 5 * MIB;
         private int maxRecordBytes = MIB;
         private boolean rateLimitEnabled = true;
-        private double rateLimitShare = 0.95;
+        private double rateLimitShare = 1.0;
         private Duration recordTtl = Duration.ofSeconds(30);
         private long maxBufferedBytes = 64L * MIB;
         private Duration maxBlockTime = Duration.ofSeconds(60);
@@ -348,8 +348,9 @@ public final class ProducerConfig {
         }
 
         /**
-         * Share of a shard's limits (1000 records/s, 1 MiB/s) one producer aims at (default 0.95; 0.01 .. 100). Lower
-         * it when several producers write to the same shards. Throttles also slow a shard down adaptively.
+         * Share of a shard's limits (1000 records/s, 1 MiB/s) one producer aims at (default 1.0; 0.01 .. 100). Lower
+         * it when several producers write to the same shards; above 1 the adaptive limit (backoff on throttles,
+         * then a slow ramp back up) finds the shard's real capacity, as with KPL's {@code RateLimit=150}.
          */
         public Builder rateLimitShare(double rateLimitShare) {
             this.rateLimitShare = rateLimitShare;

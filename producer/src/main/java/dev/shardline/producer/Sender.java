@@ -336,7 +336,7 @@ final class Sender implements Runnable {
     }
 
     private void succeeded(StreamState state, Aggregate a, PutRecordsResultEntry e, Attempt attempt, long now) {
-        a.queue.limiter.onSuccess();
+        a.queue.limiter.onSuccess(now);
         metrics.kinesisRecordsPut.increment();
         metrics.bytesPut.increment(a.sizeBytes());
         boolean aggregated = a.record.aggregated();
@@ -359,10 +359,17 @@ final class Sender implements Runnable {
             }
         }
         List<PendingRecord> records = a.records;
+        List<Attempt> firstTime = List.of(attempt); // shared by every record stored at its first attempt
         for (int i = 0; i < records.size(); i++) {
             PendingRecord r = records.get(i);
-            r.addAttempt(attempt);
-            SendResult result = new SendResult(e.shardId(), e.sequenceNumber(), aggregated ? i : 0, r.attempts());
+            List<Attempt> attempts;
+            if (r.hasAttempts()) {
+                r.addAttempt(attempt);
+                attempts = r.attempts();
+            } else {
+                attempts = firstTime;
+            }
+            SendResult result = new SendResult(e.shardId(), e.sequenceNumber(), aggregated ? i : 0, attempts);
             buffer.release(r.bufferedBytes);
             completions.add(() -> r.future.complete(result));
         }

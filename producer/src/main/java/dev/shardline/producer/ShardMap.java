@@ -1,5 +1,6 @@
 package dev.shardline.producer;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.shardline.aggregation.HashKeyRange;
@@ -40,7 +41,18 @@ final class ShardMap {
         this.cache = Caffeine.newBuilder()
                 .refreshAfterWrite(refreshAfter)
                 .executor(executor)
-                .buildAsync((stream, ignored) -> load(stream));
+                .buildAsync(new AsyncCacheLoader<String, ShardTable>() {
+                    @Override
+                    public CompletableFuture<ShardTable> asyncLoad(String stream, Executor ignored) {
+                        return load(stream);
+                    }
+
+                    @Override
+                    public CompletableFuture<ShardTable> asyncReload(String stream, ShardTable old, Executor ignored) {
+                        // a failed reload keeps the map we have
+                        return load(stream).thenApply(table -> table != null ? table : old);
+                    }
+                });
     }
 
     /** The stream's current map, or null while it loads (or after a recent failure, see {@link #failure}). */
@@ -53,7 +65,7 @@ final class ShardMap {
             }
             f = cache.get(stream);
         }
-        return f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+        return f.isDone() && !f.isCompletedExceptionally() ? f.getNow(null) : null;
     }
 
     /** The stream's last load failure, if its map is not loaded. */
@@ -66,6 +78,7 @@ final class ShardMap {
         cache.synchronous().refresh(stream);
     }
 
+    /** Completes with the table, or with null after recording the failure (null: Caffeine drops it quietly). */
     private CompletableFuture<ShardTable> load(String stream) {
         List<ShardTable.Shard> open = new ArrayList<>();
         ListShardsRequest first = stream.startsWith("arn:")
@@ -76,7 +89,7 @@ final class ShardMap {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 failures.put(stream, new Failure(cause, System.nanoTime()));
                 log.debug("loading the shard map of {} failed: {}", stream, cause.toString());
-                throw new CompletionException(cause);
+                return null;
             }
             failures.remove(stream);
             log.debug("shard map of {}: {} open shards", stream, table.size());

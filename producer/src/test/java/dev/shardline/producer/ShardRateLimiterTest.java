@@ -59,14 +59,17 @@ class ShardRateLimiterTest {
         assertThat(l.tryAcquire(1, 40 * MS)).isFalse();
         double slowed = l.factor();
         assertThat(slowed).isLessThan(1.0);
-        l.onThrottle(1 * MS);
-        assertThat(l.blockedForNanos(1 * MS)).isGreaterThan(90 * MS); // second throttle: about 200 ms
+        l.onThrottle(10 * MS); // same episode (entries of calls already in flight): no extra penalty
+        assertThat(l.factor()).isEqualTo(slowed);
+        l.onThrottle(200 * MS);
+        assertThat(l.blockedForNanos(200 * MS)).isGreaterThan(90 * MS); // second throttle: about 200 ms
         assertThat(l.factor()).isLessThan(slowed);
-        for (int i = 0; i < 100; i++) {
-            l.onSuccess();
-        }
+        // 0.64 of the rate for the first second after the throttle, then climbing by 5% a second
+        int firstSecond = acceptedOver(l, 500 * MS, 1000 * MS, 10);
+        assertThat(firstSecond).isBetween(550, 700);
+        acceptedOver(l, 1500 * MS, 8000 * MS, 10);
         assertThat(l.factor()).isEqualTo(1.0);
-        assertThat(acceptedOver(l, 1000 * MS, 1000 * MS, 10)).isBetween(950, 1060);
+        assertThat(acceptedOver(l, 9500 * MS, 1000 * MS, 10)).isBetween(950, 1060);
     }
 
     @Test
