@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -138,7 +139,17 @@ public final class LeaseCheckpointer implements Checkpointer {
     public synchronized CompletableFuture<Void> checkpoint(ExtendedSequenceNumber position) {
         validate(position);
         highestAccepted = position;
-        return enqueue("checkpoint", l -> table.checkpoint(l, position)).thenApply(l -> null);
+        return enqueue("checkpoint", l -> table.checkpoint(l, position)).handle((l, e) -> {
+            if (e != null) {
+                synchronized (this) {
+                    if (highestAccepted.equals(position)) { // not written: the same position may be tried again
+                        highestAccepted = current.checkpoint();
+                    }
+                }
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+            }
+            return null;
+        });
     }
 
     @Override

@@ -124,23 +124,70 @@ public final class LeaseTable {
         });
     }
 
-    /** The leases owned by {@code owner}, by a Query on {@code LeaseOwnerToLeaseKeyIndex} (eventually consistent). */
+    /**
+     * The leases owned by {@code owner}: a Query on {@code LeaseOwnerToLeaseKeyIndex} (keys only, as KCL creates it,
+     * so checkpoints do not write the index), then the items themselves, read strongly consistently. The index is
+     * eventually consistent: a lease that just changed owner may be missing or no longer owned by {@code owner}; the
+     * returned snapshots are filtered on their current owner.
+     */
     public CompletableFuture<List<Lease>> leasesOwnedBy(String owner) {
-        List<Lease> out = new ArrayList<>();
-        return queryPage(owner, null, out).thenApply(x -> out);
+        List<String> keys = new ArrayList<>();
+        return queryPage(owner, null, keys)
+                .thenCompose(x -> getLeases(keys))
+                .thenApply(all -> all.stream().filter(l -> l.isOwnedBy(owner)).toList());
     }
 
-    private CompletableFuture<Void> queryPage(String owner, Map<String, AttributeValue> start, List<Lease> out) {
+    private CompletableFuture<Void> queryPage(String owner, Map<String, AttributeValue> start, List<String> out) {
         QueryRequest req = QueryRequest.builder().tableName(tableName).indexName(LeaseItems.OWNER_INDEX)
                 .keyConditionExpression("#o = :o")
                 .expressionAttributeNames(Map.of("#o", LEASE_OWNER))
                 .expressionAttributeValues(Map.of(":o", s(owner)))
                 .exclusiveStartKey(start).build();
         return retrier.call(() -> client.query(req)).thenCompose(r -> {
-            r.items().forEach(i -> out.add(LeaseItems.fromItem(i)));
+            r.items().forEach(i -> out.add(i.get(LEASE_KEY).s()));
             return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
                     ? queryPage(owner, r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** The leases with the given keys (absent ones are skipped), by strongly consistent BatchGetItem. */
+    public CompletableFuture<List<Lease>> getLeases(java.util.Collection<String> leaseKeys) {
+        List<Lease> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> keys = new ArrayList<>(new java.util.LinkedHashSet<>(leaseKeys));
+        List<CompletableFuture<Void>> batches = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += 100) {
+            List<Map<String, AttributeValue>> batch = new ArrayList<>();
+            keys.subList(i, Math.min(keys.size(), i + 100)).forEach(k -> batch.add(LeaseItems.key(k)));
+            batches.add(batchGet(batch, out, 0));
+        }
+        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)).thenApply(x -> {
+            List<Lease> sorted = new ArrayList<>(out);
+            sorted.sort(java.util.Comparator.comparing(Lease::leaseKey));
+            return sorted;
+        });
+    }
+
+    private CompletableFuture<Void> batchGet(List<Map<String, AttributeValue>> keys, List<Lease> out, int round) {
+        if (keys.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return retrier.call(() -> client.batchGetItem(r -> r.requestItems(Map.of(tableName,
+                        software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
+                                .keys(keys).consistentRead(true).build()))))
+                .thenCompose(r -> {
+                    r.responses().getOrDefault(tableName, List.of()).forEach(i -> out.add(LeaseItems.fromItem(i)));
+                    var unprocessed = r.unprocessedKeys().get(tableName);
+                    if (unprocessed == null || !unprocessed.hasKeys() || unprocessed.keys().isEmpty()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    if (round >= 10) { // DynamoDB kept deferring them: throttled for long
+                        return CompletableFuture.failedFuture(new IllegalStateException("BatchGetItem on " + tableName
+                                + " left " + unprocessed.keys().size() + " keys unprocessed after 10 rounds"));
+                    }
+                    return CompletableFuture.supplyAsync(() -> null,
+                                    CompletableFuture.delayedExecutor(50L << Math.min(round, 5), java.util.concurrent.TimeUnit.MILLISECONDS))
+                            .thenCompose(x -> batchGet(unprocessed.keys(), out, round + 1));
+                });
     }
 
     /** One lease, read strongly consistently, or empty. */

@@ -61,7 +61,7 @@ final class Tables {
                     .indexName(LeaseItems.OWNER_INDEX)
                     .keySchema(KeySchemaElement.builder().attributeName(LeaseItems.LEASE_OWNER).keyType(KeyType.HASH).build(),
                             KeySchemaElement.builder().attributeName(LeaseItems.LEASE_KEY).keyType(KeyType.RANGE).build())
-                    .projection(Projection.builder().projectionType(ProjectionType.ALL).build());
+                    .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()); // as KCL: checkpoints do not write the index
             if (capacity != null) {
                 gsi.provisionedThroughput(capacity.throughput());
             }

@@ -96,14 +96,17 @@ public final class WorkerHeartbeats {
         });
     }
 
-    /** Every worker's heartbeat counter (a strongly consistent Scan). */
+    /**
+     * Every worker's heartbeat counter (an eventually consistent Scan, half the read units of a consistent one: a
+     * stale read only delays expiry, since any change of a counter restarts its timer).
+     */
     public CompletableFuture<Map<String, Long>> heartbeats() {
         Map<String, Long> out = new java.util.TreeMap<>();
         return scanPage(null, out).thenApply(x -> out);
     }
 
     private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, Map<String, Long> out) {
-        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(true).exclusiveStartKey(start).build();
+        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start).build();
         return retrier.call(() -> client.scan(req)).thenCompose(r -> {
             for (Map<String, AttributeValue> i : r.items()) {
                 AttributeValue h = i.get(HEARTBEAT);

@@ -63,6 +63,8 @@ class LeaseTableTest {
             assertThat(g.indexName()).isEqualTo("LeaseOwnerToLeaseKeyIndex");
             assertThat(g.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
                     .containsExactly("leaseOwner:HASH", "leaseKey:RANGE");
+            assertThat(g.projection().projectionTypeAsString()).as("as KCL: checkpoints do not write the index")
+                    .isEqualTo("KEYS_ONLY");
         });
         w2.createIfMissing().join(); // exists already: no error
         assertThat(w1.tableName()).isEqualTo(app);
@@ -203,12 +205,15 @@ class LeaseTableTest {
     void leasesOwnedByQueriesTheIndex() {
         for (int i = 0; i < 5; i++) {
             Lease l = create("shard-" + i);
-            (i % 2 == 0 ? w1 : w2).take(l).join().orElseThrow();
+            Lease taken = (i % 2 == 0 ? w1 : w2).take(l).join().orElseThrow();
+            (i % 2 == 0 ? w1 : w2).checkpoint(taken, ExtendedSequenceNumber.of(Integer.toString(100 + i))).join();
         }
         assertThat(w1.leasesOwnedBy("worker-1").join()).extracting(Lease::leaseKey)
                 .containsExactlyInAnyOrder("shard-0", "shard-2", "shard-4");
-        assertThat(w1.leasesOwnedBy("worker-2").join()).extracting(Lease::leaseKey)
-                .containsExactlyInAnyOrder("shard-1", "shard-3");
+        assertThat(w1.leasesOwnedBy("worker-2").join()).extracting(l -> l.leaseKey() + "@" + l.checkpoint())
+                .as("full items, not just the index's keys").containsExactly("shard-1@101/0", "shard-3@103/0");
+        assertThat(w1.getLeases(List.of("shard-4", "absent", "shard-0")).join()).extracting(Lease::leaseKey)
+                .containsExactly("shard-0", "shard-4");
         assertThat(w1.leasesOwnedBy("nobody").join()).isEmpty();
         assertThat(w1.listLeases().join()).hasSize(5);
     }

@@ -1,0 +1,57 @@
+package dev.shardline.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+@Timeout(30)
+class WorkerHeartbeatsTest {
+
+    @Test
+    void beatsCountUpPerWorkerInTheirOwnTable() {
+        String app = TestDynamo.uniqueApp("hb");
+        LeaseTable leases = TestDynamo.table(app, "worker-1");
+        leases.createIfMissing().join();
+        WorkerHeartbeats w1 = new WorkerHeartbeats(leases);
+        WorkerHeartbeats w2 = new WorkerHeartbeats(TestDynamo.table(app, "worker-2"));
+        assertThat(w1.tableName()).isEqualTo(app + "-ShardlineWorkers");
+        w1.createIfMissing().join();
+        w2.createIfMissing().join();
+
+        assertThat(w1.beat().join()).isEqualTo(1);
+        assertThat(w1.beat().join()).isEqualTo(2);
+        assertThat(w2.beat().join()).isEqualTo(1);
+        assertThat(w1.heartbeats().join()).containsExactly(Map.entry("worker-1", 2L), Map.entry("worker-2", 1L));
+        assertThat(leases.listLeases().join()).as("no heartbeat item in the lease table").isEmpty();
+
+        // a restarted worker-1 continues the counter, so observers see it change
+        WorkerHeartbeats restarted = new WorkerHeartbeats(leases);
+        assertThat(restarted.beat().join()).isEqualTo(3);
+        // the old instance is still beating with the same id: detected
+        assertThatThrownBy(() -> w1.beat().join()).satisfies(e -> assertThat(e instanceof CompletionException ? e.getCause() : e)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("worker-1"));
+
+        assertThat(restarted.remove().join()).isTrue();
+        assertThat(w2.workers().join()).containsExactly("worker-2");
+        assertThat(w2.remove().join()).isTrue();
+        assertThat(w2.remove().join()).as("nothing left to remove").isFalse();
+    }
+
+    @Test
+    void removeDoesNotDeleteAnotherProcessesItem() {
+        String app = TestDynamo.uniqueApp("hb");
+        LeaseTable leases = TestDynamo.table(app, "w");
+        WorkerHeartbeats a = new WorkerHeartbeats(leases);
+        a.createIfMissing().join();
+        a.beat().join();
+        TestDynamo.client().updateItem(r -> r.tableName(a.tableName()).key(Map.of("workerId", AttributeValue.fromS("w")))
+                .updateExpression("SET heartbeat = :h").expressionAttributeValues(Map.of(":h", AttributeValue.fromN("50")))).join();
+        assertThat(a.remove().join()).isFalse();
+        assertThat(a.heartbeats().join()).containsEntry("w", 50L);
+    }
+}
