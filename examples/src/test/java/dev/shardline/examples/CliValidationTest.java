@@ -3,25 +3,13 @@ package dev.shardline.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Exit codes: 2 with the usage for bad flags, 1 with one line for failures. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliValidationTest {
-    private static LocalEndpoints local;
-
-    @BeforeAll
-    static void start() {
-        local = new LocalEndpoints();
-    }
-
-    @AfterAll
-    static void stop() {
-        local.close();
-    }
+    private static final LocalEndpoints local = LocalEndpoints.shared();
 
     @Test
     void badFlagsAreUsageErrors() {

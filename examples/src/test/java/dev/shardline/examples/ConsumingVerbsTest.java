@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,20 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** track and demo against LocalKinesis and DynamoDB Local, and replay from the tracker's checkpoints. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ConsumingVerbsTest {
-    private static LocalEndpoints local;
+    private static final LocalEndpoints local = LocalEndpoints.shared();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        local = new LocalEndpoints();
-    }
-
-    @AfterAll
-    static void stop() {
-        local.close();
-    }
 
     @Test
     void trackStopThenReplayFromItsCheckpointGetsEverythingAfterAndNothingBefore() {

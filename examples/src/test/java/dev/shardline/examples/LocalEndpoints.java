@@ -20,12 +20,23 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 final class LocalEndpoints implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static LocalEndpoints shared;
+
     final LocalKinesis kinesis;
     final LocalDynamoDb dynamoDb;
 
     LocalEndpoints() {
         kinesis = LocalKinesis.builder().port(0).tlsPort(0).build().start();
         dynamoDb = new LocalDynamoDb().start();
+    }
+
+    /** One pair of servers for every test class of the run (each class uses its own stream names). */
+    static synchronized LocalEndpoints shared() {
+        if (shared == null) {
+            shared = new LocalEndpoints();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "local-endpoints-close"));
+        }
+        return shared;
     }
 
     URI endpoint() {

@@ -13,8 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** trucks, produce and replay against LocalKinesis through the real command line. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProducingVerbsTest {
-    private static LocalEndpoints local;
+    private static final LocalEndpoints local = LocalEndpoints.shared();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        local = new LocalEndpoints();
-    }
-
-    @AfterAll
-    static void stop() {
-        local.close();
-    }
 
     @Test
     void trucksThenReplayFromTheTrimHorizonGetsEveryMessageInOrder() {
