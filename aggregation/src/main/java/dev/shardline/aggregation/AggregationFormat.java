@@ -20,8 +20,13 @@ final class AggregationFormat {
     }
 
     static boolean hasMagic(byte[] data) {
-        return data.length >= MAGIC.length && data[0] == MAGIC[0] && data[1] == MAGIC[1] && data[2] == MAGIC[2]
-                && data[3] == MAGIC[3];
+        return data.length >= MAGIC.length && hasMagic(data, 0);
+    }
+
+    /** The magic at {@code offset}; the caller has checked that four bytes are there. */
+    static boolean hasMagic(byte[] data, int offset) {
+        return data[offset] == MAGIC[0] && data[offset + 1] == MAGIC[1] && data[offset + 2] == MAGIC[2]
+                && data[offset + 3] == MAGIC[3];
     }
 
     /** Bytes a varint takes. */

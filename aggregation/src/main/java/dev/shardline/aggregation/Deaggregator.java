@@ -3,12 +3,9 @@ package dev.shardline.aggregation;
 import static dev.shardline.aggregation.AggregationFormat.MAGIC;
 import static dev.shardline.aggregation.AggregationFormat.MD5_LENGTH;
 
-import dev.shardline.aggregation.proto.Messages;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -18,7 +15,7 @@ import java.util.function.Consumer;
  * {@code AggregatedRecord} whose indexes are in range; anything else passes through unchanged as one user record.
  *
  * <p>User records of an aggregate keep the Kinesis record's sequence number and arrival time and get sub-sequence
- * numbers 0, 1, 2 ... in order.
+ * numbers 0, 1, 2 ... in order. Their data is not copied: they are views of the aggregate's bytes.
  *
  * <p>Given the shard's hash-key range, it follows Amazon KCL's rule: when any user record of an aggregate has an
  * effective hash key outside the range, the whole aggregate is dropped. Such an aggregate is a stray copy put
@@ -61,85 +58,61 @@ public final class Deaggregator {
      * @return the number of user records handed to the sink (0 when a stray aggregate was dropped)
      */
     public static int deaggregate(UserRecord kinesisRecord, HashKeyRange shardRange, Consumer<UserRecord> sink) {
-        byte[] data = kinesisRecord.rawData();
-        Messages.AggregatedRecord aggregate = parse(data);
+        AggregateReader aggregate = parse(kinesisRecord.rawData(), kinesisRecord.rawDataOffset(),
+                kinesisRecord.dataLength());
         if (aggregate == null) {
             sink.accept(kinesisRecord);
             return 1;
         }
-        int recordCount = aggregate.getRecordsCount();
-        if (shardRange != null) {
-            for (int i = 0; i < recordCount; i++) {
-                if (!shardRange.contains(effectiveHashKey(aggregate, aggregate.getRecords(i)))) {
-                    return 0;
-                }
-            }
+        // Every hash key is inside the whole key space (explicit ones were checked by the parse): no hashing needed.
+        if (shardRange != null && !shardRange.isAll() && !aggregate.allInside(shardRange, MD5.get())) {
+            return 0;
         }
-        for (int i = 0; i < recordCount; i++) {
-            Messages.Record record = aggregate.getRecords(i);
-            String explicitHashKey = record.hasExplicitHashKeyIndex()
-                    ? aggregate.getExplicitHashKeyTable((int) record.getExplicitHashKeyIndex()) : null;
-            sink.accept(UserRecord.fromAggregate(kinesisRecord,
-                    aggregate.getPartitionKeyTable((int) record.getPartitionKeyIndex()), explicitHashKey,
-                    record.getData().toByteArray(), i));
+        int count = aggregate.recordCount;
+        for (int i = 0; i < count; i++) {
+            sink.accept(UserRecord.fromAggregate(kinesisRecord, aggregate.partitionKey(i),
+                    aggregate.explicitHashKey(i), aggregate.dataOffset[i], aggregate.dataLength[i], i));
         }
-        return recordCount;
+        return count;
     }
 
     /** True if {@code data} is a well-formed KPL aggregate. */
     public static boolean isAggregate(byte[] data) {
-        return parse(data) != null;
+        return parse(data, 0, data.length) != null;
     }
 
-    private static BigInteger effectiveHashKey(Messages.AggregatedRecord aggregate, Messages.Record record) {
-        if (record.hasExplicitHashKeyIndex()) {
-            return new BigInteger(aggregate.getExplicitHashKeyTable((int) record.getExplicitHashKeyIndex()));
-        }
-        return HashKeys.hashKey(aggregate.getPartitionKeyTable((int) record.getPartitionKeyIndex()));
-    }
-
-    /** The parsed aggregate, or null when {@code data} is not one. */
-    private static Messages.AggregatedRecord parse(byte[] data) {
-        if (data.length <= MAGIC.length + MD5_LENGTH || !AggregationFormat.hasMagic(data)) {
+    /** The parsed aggregate, or null when the bytes are not one. */
+    private static AggregateReader parse(byte[] data, int offset, int length) {
+        if (length <= MAGIC.length + MD5_LENGTH || !AggregationFormat.hasMagic(data, offset)) {
             return null;
         }
-        int protobufLength = data.length - MAGIC.length - MD5_LENGTH;
+        int protobufOffset = offset + MAGIC.length;
+        int protobufLength = length - MAGIC.length - MD5_LENGTH;
+        if (!md5Matches(data, protobufOffset, protobufLength)) {
+            return null;
+        }
+        AggregateReader aggregate = AggregateReader.read(data, protobufOffset, protobufLength);
+        return aggregate != null && aggregate.wellFormed() ? aggregate : null;
+    }
+
+    private static boolean md5Matches(byte[] data, int offset, int length) {
         MessageDigest md5 = MD5.get();
-        md5.reset();
-        md5.update(data, MAGIC.length, protobufLength);
+        md5.update(data, offset, length);
         byte[] digest = md5.digest();
-        if (!Arrays.equals(digest, 0, MD5_LENGTH, data, data.length - MD5_LENGTH, data.length)) {
-            return null;
-        }
-        Messages.AggregatedRecord aggregate;
-        try {
-            aggregate = Messages.AggregatedRecord.parseFrom(
-                    com.google.protobuf.CodedInputStream.newInstance(data, MAGIC.length, protobufLength));
-        } catch (IOException e) { // InvalidProtocolBufferException included
-            return null;
-        }
-        return wellFormed(aggregate) ? aggregate : null;
+        return java.util.Arrays.equals(digest, 0, MD5_LENGTH, data, offset + length, offset + length + MD5_LENGTH);
     }
 
-    private static boolean wellFormed(Messages.AggregatedRecord aggregate) {
-        int partitionKeys = aggregate.getPartitionKeyTableCount();
-        int explicitHashKeys = aggregate.getExplicitHashKeyTableCount();
-        for (Messages.Record record : aggregate.getRecordsList()) {
-            if (record.getPartitionKeyIndex() < 0 || record.getPartitionKeyIndex() >= partitionKeys) {
+    /** Decimal digits worth 0 .. 2^128-1; leading zeros are tolerated on the way in, as KCL tolerates them. */
+    static boolean isHashKey(String key) {
+        if (key.isEmpty() || key.length() > 100) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
-            if (record.hasExplicitHashKeyIndex()) {
-                long index = record.getExplicitHashKeyIndex();
-                if (index < 0 || index >= explicitHashKeys) {
-                    return false;
-                }
-                try {
-                    Limits.parseExplicitHashKey(aggregate.getExplicitHashKeyTable((int) index));
-                } catch (InvalidRecordException e) {
-                    return false;
-                }
-            }
         }
-        return true;
+        return new BigInteger(key).compareTo(Limits.MAX_HASH_KEY) <= 0;
     }
 }

@@ -18,12 +18,28 @@ public final class Limits {
     private Limits() {
     }
 
-    /** Checks a partition key: not null, 1 to 256 characters. */
+    /**
+     * Checks a partition key: not null, 1 to 256 Unicode characters. Characters are counted as code points (the AWS
+     * API model measures string lengths in Unicode scalar values), so a key of 256 emoji passes although Java's
+     * {@code length()} is 512. A lone surrogate has no UTF-8 form, so Kinesis could never hash or store it: refused.
+     */
     public static void checkPartitionKey(String partitionKey) {
         if (partitionKey == null) {
             throw new InvalidRecordException("partitionKey", "must not be null");
         }
-        int length = partitionKey.codePointCount(0, partitionKey.length());
+        int length = 0;
+        for (int i = 0; i < partitionKey.length(); i++, length++) {
+            char c = partitionKey.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < partitionKey.length()
+                        && Character.isLowSurrogate(partitionKey.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new InvalidRecordException("partitionKey", "has an unpaired surrogate at index " + i
+                            + ": not valid Unicode (1 to " + MAX_PARTITION_KEY_LENGTH + " Unicode characters)");
+                }
+            }
+        }
         if (length == 0) {
             throw new InvalidRecordException("partitionKey", "must not be empty (1 to "
                     + MAX_PARTITION_KEY_LENGTH + " characters)");
@@ -35,7 +51,8 @@ public final class Limits {
     }
 
     /**
-     * Checks and parses an explicit hash key: a decimal integer in 0 .. 2^128 - 1. Returns null for a null key.
+     * Checks and parses an explicit hash key: a decimal integer in 0 .. 2^128 - 1 written as Kinesis requires it
+     * ({@code 0|([1-9]\d{0,38})}: no sign, no leading zeros). Returns null for a null key.
      */
     public static BigInteger parseExplicitHashKey(String explicitHashKey) {
         if (explicitHashKey == null) {
@@ -47,7 +64,7 @@ public final class Limits {
         }
         for (int i = 0; i < length; i++) {
             char c = explicitHashKey.charAt(i);
-            if (c < '0' || c > '9') {
+            if (c < '0' || c > '9' || (i == 0 && c == '0' && length > 1)) {
                 throw badHashKey(explicitHashKey);
             }
         }
@@ -61,7 +78,7 @@ public final class Limits {
     private static InvalidRecordException badHashKey(String key) {
         String shown = key.length() > 60 ? key.substring(0, 60) + "..." : key;
         return new InvalidRecordException("explicitHashKey", "'" + shown
-                + "' is not a decimal integer in 0 .. 2^128-1 (" + MAX_HASH_KEY + ")");
+                + "' is not a decimal integer in 0 .. 2^128-1 (" + MAX_HASH_KEY + ") without sign or leading zeros");
     }
 
     /**

@@ -12,22 +12,28 @@ import java.util.Objects;
  * record that carried it, its sub-sequence number (its index in that aggregate, 0 for a plain record) and the
  * approximate arrival time of that Kinesis record.
  *
- * <p>Immutable. The data array is owned by the record: {@link #data()} is a read-only view.
+ * <p>Immutable. The data array is owned by the record: {@link #data()} is a read-only view. The user records of one
+ * aggregate share the aggregate's array (no copy), so holding any of them keeps the whole aggregate in memory.
  */
 public final class UserRecord {
     private final String partitionKey;
     private final String explicitHashKey;
+    /** The data is {@code data[dataOffset .. dataOffset + dataLength)}: records of an aggregate share its array. */
     private final byte[] data;
+    private final int dataOffset;
+    private final int dataLength;
     private final String sequenceNumber;
     private final long subSequenceNumber;
     private final Instant approximateArrivalTimestamp;
     private final boolean aggregated;
 
-    private UserRecord(String partitionKey, String explicitHashKey, byte[] data, String sequenceNumber,
-            long subSequenceNumber, Instant approximateArrivalTimestamp, boolean aggregated) {
+    private UserRecord(String partitionKey, String explicitHashKey, byte[] data, int dataOffset, int dataLength,
+            String sequenceNumber, long subSequenceNumber, Instant approximateArrivalTimestamp, boolean aggregated) {
         this.partitionKey = partitionKey;
         this.explicitHashKey = explicitHashKey;
         this.data = data;
+        this.dataOffset = dataOffset;
+        this.dataLength = dataLength;
         this.sequenceNumber = sequenceNumber;
         this.subSequenceNumber = subSequenceNumber;
         this.approximateArrivalTimestamp = approximateArrivalTimestamp;
@@ -41,14 +47,15 @@ public final class UserRecord {
     public static UserRecord kinesisRecord(String sequenceNumber, String partitionKey, byte[] data,
             Instant approximateArrivalTimestamp) {
         return new UserRecord(Objects.requireNonNull(partitionKey, "partitionKey"), null,
-                Objects.requireNonNull(data, "data"), Objects.requireNonNull(sequenceNumber, "sequenceNumber"), 0,
-                approximateArrivalTimestamp, false);
+                Objects.requireNonNull(data, "data"), 0, data.length,
+                Objects.requireNonNull(sequenceNumber, "sequenceNumber"), 0, approximateArrivalTimestamp, false);
     }
 
-    static UserRecord fromAggregate(UserRecord carrier, String partitionKey, String explicitHashKey, byte[] data,
-            long subSequenceNumber) {
-        return new UserRecord(partitionKey, explicitHashKey, data, carrier.sequenceNumber, subSequenceNumber,
-                carrier.approximateArrivalTimestamp, true);
+    /** A user record whose data is a slice of the carrier's array (no copy: the aggregate is immutable). */
+    static UserRecord fromAggregate(UserRecord carrier, String partitionKey, String explicitHashKey, int dataOffset,
+            int dataLength, long subSequenceNumber) {
+        return new UserRecord(partitionKey, explicitHashKey, carrier.data, dataOffset, dataLength,
+                carrier.sequenceNumber, subSequenceNumber, carrier.approximateArrivalTimestamp, true);
     }
 
     public String partitionKey() {
@@ -60,23 +67,23 @@ public final class UserRecord {
         return explicitHashKey;
     }
 
-    /** A read-only view of the data. */
+    /** A read-only view of the data (position 0, limit = its length). */
     public ByteBuffer data() {
-        return ByteBuffer.wrap(data).asReadOnlyBuffer();
+        return ByteBuffer.wrap(data, dataOffset, dataLength).slice().asReadOnlyBuffer();
     }
 
     /** A copy of the data. */
     public byte[] dataBytes() {
-        return data.clone();
+        return Arrays.copyOfRange(data, dataOffset, dataOffset + dataLength);
     }
 
     /** The data decoded as UTF-8. */
     public String dataAsUtf8() {
-        return new String(data, StandardCharsets.UTF_8);
+        return new String(data, dataOffset, dataLength, StandardCharsets.UTF_8);
     }
 
     public int dataLength() {
-        return data.length;
+        return dataLength;
     }
 
     /** The sequence number of the Kinesis record that carried this user record. */
@@ -104,8 +111,13 @@ public final class UserRecord {
         return HashKeys.effectiveHashKey(partitionKey, explicitHashKey);
     }
 
+    /** The array holding the data; see {@link #rawDataOffset()}. Not copied: never modify. */
     byte[] rawData() {
         return data;
+    }
+
+    int rawDataOffset() {
+        return dataOffset;
     }
 
     @Override
@@ -118,13 +130,18 @@ public final class UserRecord {
         }
         return subSequenceNumber == r.subSequenceNumber && aggregated == r.aggregated
                 && partitionKey.equals(r.partitionKey) && Objects.equals(explicitHashKey, r.explicitHashKey)
-                && Arrays.equals(data, r.data) && Objects.equals(sequenceNumber, r.sequenceNumber)
+                && Arrays.equals(data, dataOffset, dataOffset + dataLength, r.data, r.dataOffset,
+                        r.dataOffset + r.dataLength) && Objects.equals(sequenceNumber, r.sequenceNumber)
                 && Objects.equals(approximateArrivalTimestamp, r.approximateArrivalTimestamp);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(partitionKey, sequenceNumber, subSequenceNumber) * 31 + Arrays.hashCode(data);
+        int hash = Objects.hash(partitionKey, sequenceNumber, subSequenceNumber);
+        for (int i = dataOffset; i < dataOffset + dataLength; i++) {
+            hash = 31 * hash + data[i];
+        }
+        return hash;
     }
 
     @Override
@@ -132,6 +149,6 @@ public final class UserRecord {
         return "UserRecord{partitionKey=" + partitionKey
                 + (explicitHashKey != null ? ", explicitHashKey=" + explicitHashKey : "")
                 + ", sequenceNumber=" + sequenceNumber + ", subSequenceNumber=" + subSequenceNumber
-                + ", bytes=" + data.length + (aggregated ? ", aggregated" : "") + "}";
+                + ", bytes=" + dataLength + (aggregated ? ", aggregated" : "") + "}";
     }
 }

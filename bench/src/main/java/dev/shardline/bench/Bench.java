@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Shardline benchmarks, measured side by side with Amazon's KPL / KCL.",
-        subcommands = {ProducerCommand.class})
+        subcommands = {AggregationCommand.class, ProducerCommand.class})
 public final class Bench implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -19,10 +19,14 @@ public final class Bench implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with every subcommand registered; exit codes follow the contract (2 = usage). */
+    /** The command line with every subcommand registered; picocli's exit codes match the contract (2 usage, 1 failure). */
     static CommandLine commandLine() {
+        // JMH options (-f, -wi, -p ...) are handed on untouched rather than refused as unknown.
         return new CommandLine(new Bench()).setUnmatchedOptionsArePositionalParams(true)
-                .setExitCodeExceptionMapper(e -> 1);
+                .setExecutionExceptionHandler((e, cli, parsed) -> {
+                    cli.getErr().println("bench: " + e); // one line, as every shardline command fails
+                    return 1;
+                });
     }
 
     @Override
