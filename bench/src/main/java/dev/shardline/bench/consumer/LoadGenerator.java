@@ -1,0 +1,75 @@
+package dev.shardline.bench.consumer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+
+/** Puts benchmark records: data = an 8-byte System.nanoTime() stamp taken just before the put, then padding. */
+final class LoadGenerator {
+    private final KinesisAsyncClient kinesis;
+    private final int recordSize;
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    LoadGenerator(KinesisAsyncClient kinesis, int recordSize) {
+        this.kinesis = kinesis;
+        this.recordSize = Math.max(8, recordSize);
+    }
+
+    private List<PutRecordsRequestEntry> batch(int n) {
+        List<PutRecordsRequestEntry> entries = new ArrayList<>(n);
+        long stamp = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ByteBuffer b = ByteBuffer.allocate(recordSize);
+            b.putLong(0, stamp);
+            entries.add(PutRecordsRequestEntry.builder().partitionKey("k" + random.nextInt(100_000))
+                    .data(SdkBytes.fromByteBuffer(b)).build());
+        }
+        return entries;
+    }
+
+    /** Puts {@code total} records as fast as the endpoint takes them (4 calls of 500 in flight); returns how many failed. */
+    long fill(String stream, long total) {
+        long failed = 0;
+        long sent = 0;
+        while (sent < total) {
+            List<CompletableFuture<PutRecordsResponse>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 4 && sent < total; i++) {
+                int n = (int) Math.min(500, total - sent);
+                inFlight.add(kinesis.putRecords(r -> r.streamName(stream).records(batch(n))));
+                sent += n;
+            }
+            for (CompletableFuture<PutRecordsResponse> f : inFlight) {
+                failed += f.join().failedRecordCount();
+            }
+        }
+        return failed;
+    }
+
+    /** Puts {@code perSecond} records a second in 20 ms ticks for {@code seconds}. */
+    void live(String stream, int perSecond, double seconds) throws InterruptedException {
+        long tick = 20_000_000L;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        double perTick = perSecond * (tick / 1e9);
+        double owed = 0;
+        long next = System.nanoTime();
+        while (System.nanoTime() < end) {
+            owed += perTick;
+            int n = (int) owed;
+            owed -= n;
+            if (n > 0) {
+                kinesis.putRecords(r -> r.streamName(stream).records(batch(n))).join();
+            }
+            next += tick;
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+            }
+        }
+    }
+}
