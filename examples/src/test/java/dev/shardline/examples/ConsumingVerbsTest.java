@@ -62,9 +62,8 @@ class ConsumingVerbsTest {
     }
 
     @Test
-    void demoWithEnhancedFanOutLosesNothingAcrossTheSplit() {
-        // Polling is covered by the demo smoke test the build runs from the jar.
-        LocalEndpoints.Result demo = LocalEndpoints.capture("demo", "--fan-out", "--duration", "4s", "--trucks", "20",
+    void demoLosesNothingAcrossTheSplit() {
+        LocalEndpoints.Result demo = LocalEndpoints.capture("demo", "--duration", "4s", "--trucks", "20",
                 "--shards", "2");
         assertThat(demo.out()).containsPattern("summary: sent=(\\d+) acknowledged=\\1 received=\\1 lost=0"
                 + " duplicates=\\d+ out_of_order=0 p50_ms=\\d+ p99_ms=\\d+\\n");

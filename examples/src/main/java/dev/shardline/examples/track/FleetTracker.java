@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the tracker knows: the latest position of each truck, the order check of each truck's messages (per run
@@ -18,6 +20,8 @@ public final class FleetTracker {
     public interface Listener {
         void processed(TruckPosition position, long nanoTime);
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(FleetTracker.class);
 
     private final Map<String, TruckPosition> latest = new ConcurrentHashMap<>();
     private final Map<String, Long> shardLag = new ConcurrentHashMap<>();
@@ -41,7 +45,15 @@ public final class FleetTracker {
             unreadable.incrementAndGet();
             return;
         }
-        SequenceChecker.Outcome outcome = order.observe(position.run() + "/" + position.truckId(), position.seq());
+        String key = position.run() + "/" + position.truckId();
+        long newest = order.newest(key);
+        SequenceChecker.Outcome outcome = order.observe(key, position.seq());
+        if (outcome == SequenceChecker.Outcome.OUT_OF_ORDER) {
+            LOG.warn("{} position {} arrived after position {} (shard {}, sequence number {}/{})", position.truckId(),
+                    position.seq(), newest, shardId, record.sequenceNumber(), record.subSequenceNumber());
+        } else if (outcome == SequenceChecker.Outcome.DUPLICATE) {
+            LOG.debug("{} position {} again (shard {})", position.truckId(), position.seq(), shardId);
+        }
         if (outcome == SequenceChecker.Outcome.IN_ORDER || outcome == SequenceChecker.Outcome.GAP) {
             latest.put(position.truckId(), position);
         }
