@@ -52,6 +52,18 @@ class ConsumingVerbsTest {
     }
 
     @Test
+    void trackWithEnhancedFanOutOverH2c() {
+        local.kinesis.createStream("pushed", 2);
+        assertThat(local.run("trucks", "--stream", "pushed", "--trucks", "8", "--interval", "50ms", "--count", "5"))
+                .isZero();
+        LocalEndpoints.Result track = local.runCapturing("track", "--stream", "pushed", "--app", "pushed-app",
+                "--fan-out", "pushed-efo", "--duration", "6s");
+        assertThat(track.exitCode()).isZero();
+        assertThat(track.out()).contains("records=40 trucks=8 in_order=40 gaps=0 missing=0 out_of_order=0"
+                + " duplicates=0");
+    }
+
+    @Test
     void trackValidatesItsFlags() {
         assertThat(local.run("track", "--stream", "s")).isEqualTo(2);
         assertThat(local.run("track", "--stream", "s", "--app", "a!")).isEqualTo(2);
