@@ -20,10 +20,12 @@ import dev.shardline.producer.SendResult;
 import java.io.PrintStream;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -147,7 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
             timer.schedule(() -> split(client, err), duration.toMillis() / 2, TimeUnit.MILLISECONDS);
             try (ProgressLine progress = ProgressLine.start(err, () -> status(ledger, tracker, started))) {
                 fleet.run(duration, 0, Duration.ofSeconds(30));
-                drain(ledger, tracker);
+                drain(ledger, tracker, openShards(client));
             }
             if (fleet.failed() > 0) {
                 err.println("demo: " + fleet.failed() + " positions failed to send, the first: " + fleet.firstFailure());
@@ -161,8 +163,13 @@ public final class DemoCommand implements Callable<Integer> {
         return ledger.success() ? 0 : 1;
     }
 
-    /** Waits until every acknowledged position was received, or the tracker has caught up and gone quiet. */
-    private static void drain(DeliveryLedger ledger, FleetTracker tracker) throws InterruptedException {
+    /**
+     * Waits until every acknowledged position was received, or until the tracker has caught up: every open shard
+     * is being read (so every closed parent was finished) at MillisBehindLatest 0, and nothing new came for 5 s.
+     * At most {@link #DRAIN_LIMIT}.
+     */
+    private static void drain(DeliveryLedger ledger, FleetTracker tracker, Set<String> openShards)
+            throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         long lastReceived = -1;
         long quietSince = System.nanoTime();
@@ -171,11 +178,18 @@ public final class DemoCommand implements Callable<Integer> {
             if (received != lastReceived) {
                 lastReceived = received;
                 quietSince = System.nanoTime();
-            } else if (tracker.maxLag() <= 0 && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(5)) {
-                return; // caught up (MillisBehindLatest 0) and nothing new for 5 s: what is missing is lost
+            } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(5)
+                    && tracker.shardLag().keySet().containsAll(openShards) && tracker.maxLag() <= 0) {
+                return; // caught up everywhere and nothing new for 5 s: what is missing is lost
             }
             Thread.sleep(50);
         }
+    }
+
+    private static Set<String> openShards(KinesisAsyncClient client) {
+        return client.listShards(b -> b.streamName(STREAM)).join().shards().stream()
+                .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
+                .map(Shard::shardId).collect(Collectors.toSet());
     }
 
     private static void awaitLeases(KinesisConsumer consumer, int shards, Duration limit) throws InterruptedException {
