@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One parsed {@code AggregatedRecord}, read straight off the bytes with protobuf's {@link CodedInputStream}: key
@@ -176,9 +177,10 @@ final class AggregateReader {
 
     /**
      * True when every record's effective hash key is in {@code range}. Each table entry is hashed or parsed once,
-     * however many records share it.
+     * however many records share it; partition keys already judged by an earlier aggregate of the same call are
+     * looked up in {@code knownPartitionKeys} (the range is the same for the whole call).
      */
-    boolean allInside(HashKeyRange range, MessageDigest md5) {
+    boolean allInside(HashKeyRange range, MessageDigest md5, Map<String, Boolean> knownPartitionKeys) {
         byte[] partitionKeyVerdict = new byte[partitionKeys.size()]; // 0 unknown, 1 inside, 2 outside
         byte[] explicitHashKeyVerdict = new byte[explicitHashKeys.size()];
         for (int i = 0; i < recordCount; i++) {
@@ -195,8 +197,9 @@ final class AggregateReader {
             } else {
                 int index = (int) partitionKeyIndex[i];
                 if (partitionKeyVerdict[index] == 0) {
-                    byte[] digest = md5.digest(partitionKeys.get(index).getBytes(StandardCharsets.UTF_8));
-                    partitionKeyVerdict[index] = range.containsDigest(digest) ? (byte) 1 : (byte) 2;
+                    Boolean inside = knownPartitionKeys.computeIfAbsent(partitionKeys.get(index),
+                            key -> range.containsDigest(md5.digest(key.getBytes(StandardCharsets.UTF_8))));
+                    partitionKeyVerdict[index] = inside ? (byte) 1 : (byte) 2;
                 }
                 if (partitionKeyVerdict[index] == 2) {
                     return false;

@@ -6,7 +6,9 @@ import static dev.shardline.aggregation.AggregationFormat.MD5_LENGTH;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -39,8 +41,10 @@ public final class Deaggregator {
      */
     public static List<UserRecord> deaggregate(List<UserRecord> kinesisRecords, HashKeyRange shardRange) {
         List<UserRecord> out = new ArrayList<>(kinesisRecords.size());
+        // Aggregates of one batch tend to share partition keys: each distinct key is hashed once per call.
+        Map<String, Boolean> verdicts = new HashMap<>();
         for (UserRecord record : kinesisRecords) {
-            deaggregate(record, shardRange, out::add);
+            deaggregate(record, shardRange, verdicts, out::add);
         }
         return out;
     }
@@ -58,6 +62,12 @@ public final class Deaggregator {
      * @return the number of user records handed to the sink (0 when a stray aggregate was dropped)
      */
     public static int deaggregate(UserRecord kinesisRecord, HashKeyRange shardRange, Consumer<UserRecord> sink) {
+        return deaggregate(kinesisRecord, shardRange, new HashMap<>(), sink);
+    }
+
+    /** @param verdicts partition key → inside {@code shardRange}, shared by the aggregates of one call */
+    private static int deaggregate(UserRecord kinesisRecord, HashKeyRange shardRange, Map<String, Boolean> verdicts,
+            Consumer<UserRecord> sink) {
         AggregateReader aggregate = parse(kinesisRecord.rawData(), kinesisRecord.rawDataOffset(),
                 kinesisRecord.dataLength());
         if (aggregate == null) {
@@ -65,7 +75,7 @@ public final class Deaggregator {
             return 1;
         }
         // Every hash key is inside the whole key space (explicit ones were checked by the parse): no hashing needed.
-        if (shardRange != null && !shardRange.isAll() && !aggregate.allInside(shardRange, MD5.get())) {
+        if (shardRange != null && !shardRange.isAll() && !aggregate.allInside(shardRange, MD5.get(), verdicts)) {
             return 0;
         }
         int count = aggregate.recordCount;

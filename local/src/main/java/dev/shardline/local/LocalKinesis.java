@@ -260,6 +260,11 @@ public final class LocalKinesis implements AutoCloseable {
         return registry;
     }
 
+    /** HTTP/2 connections accepted so far (for tests). */
+    long http2Connections() {
+        return dispatcher.http2Connections();
+    }
+
     /** Kinesis calls received so far in the given wire format (for tests). */
     long calls(WireFormat format) {
         return dispatcher.calls(format);

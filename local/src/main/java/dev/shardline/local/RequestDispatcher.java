@@ -36,6 +36,17 @@ final class RequestDispatcher {
         }
     }
 
+    private final java.util.concurrent.atomic.LongAdder http2Connections = new java.util.concurrent.atomic.LongAdder();
+
+    void http2ConnectionOpened() {
+        http2Connections.increment();
+    }
+
+    /** HTTP/2 connections accepted so far (h2c prior knowledge or TLS). */
+    long http2Connections() {
+        return http2Connections.sum();
+    }
+
     /** Calls decoded so far in {@code format}. */
     long calls(WireFormat format) {
         return calls.get(format).sum();

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -92,12 +91,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             stream(ctx, reply);
             return;
         }
-        byte[] body = reply.body() == null ? "{}".getBytes(StandardCharsets.UTF_8) : call.format().write(reply.body());
-        if (reply.body() == null && call.format() == WireFormat.CBOR) {
-            body = call.format().write(call.newObject());
+        // Encoded straight into a pooled buffer: GetRecords answers run to 10 MiB.
+        io.netty.buffer.ByteBuf content = ctx.alloc().buffer();
+        try {
+            call.format().write(reply.body() == null ? call.newObject() : reply.body(),
+                    new io.netty.buffer.ByteBufOutputStream(content));
+        } catch (RuntimeException e) {
+            content.release();
+            throw e;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
+                content);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, call.format().contentType());
         send(ctx, response, keepAlive);
     }

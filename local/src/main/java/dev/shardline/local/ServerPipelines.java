@@ -70,6 +70,7 @@ final class ServerPipelines {
     }
 
     void http2(ChannelPipeline p, String after) {
+        dispatcher.http2ConnectionOpened();
         p.addAfter(after, "h2", Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .initialWindowSize(STREAM_WINDOW)

@@ -53,6 +53,14 @@ enum WireFormat {
         }
     }
 
+    void write(JsonNode node, java.io.OutputStream out) {
+        try {
+            mapper.writeValue(out, node);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode response", e);
+        }
+    }
+
     /** A timestamp as this format writes it. */
     JsonNode timestamp(Instant instant) {
         if (this == CBOR) {

@@ -57,9 +57,11 @@ class LocalKinesisBasicsTest {
 
     @Test
     void asyncH2cRoundTrip() throws Exception {
+        long before = kinesis.http2Connections();
         try (KinesisAsyncClient client = SdkClients.async(kinesis.endpoint(), true)) {
             roundTrip(client, "async-h2c");
         }
+        assertThat(kinesis.http2Connections()).isGreaterThan(before);
     }
 
     @Test

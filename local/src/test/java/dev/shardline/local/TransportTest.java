@@ -85,6 +85,19 @@ class TransportTest {
         assertThat(unknown).startsWith("HTTP/1.1 400").contains("UnknownOperationException");
     }
 
+    @Test
+    void maxRecordSizeIsSetPerStreamUpTo10MiB() throws Exception {
+        assertThat(post("CreateStream", "{\"StreamName\":\"big\",\"ShardCount\":1,\"MaxRecordSizeInKiB\":2048}"))
+                .startsWith("HTTP/1.1 200");
+        assertThat(post("DescribeStreamSummary", "{\"StreamName\":\"big\"}")).contains("\"MaxRecordSizeInKiB\":2048");
+        assertThat(post("UpdateMaxRecordSize", "{\"StreamARN\":\"" + kinesis.streamArn("big")
+                + "\",\"MaxRecordSizeInKiB\":10241}")).startsWith("HTTP/1.1 400").contains("ValidationException")
+                .contains("10240");
+        assertThat(post("UpdateMaxRecordSize", "{\"StreamARN\":\"" + kinesis.streamArn("big")
+                + "\",\"MaxRecordSizeInKiB\":10240}")).startsWith("HTTP/1.1 200");
+        assertThat(kinesis.store().find("big").maxRecordSizeKiB()).isEqualTo(10240);
+    }
+
     private static String post(String operation, String json) throws Exception {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         try (Socket socket = new Socket("127.0.0.1", kinesis.port())) {

@@ -39,8 +39,12 @@ import javax.net.ssl.SSLContext;
  * <pre>
  * mvn -B -o -q test-compile -pl aggregation
  * mvn -B -o -q dependency:build-classpath -pl aggregation -Dmdep.outputFile=/tmp/cp.txt
- * AWS_EC2_METADATA_DISABLED=true java -cp aggregation/target/test-classes:aggregation/target/classes:$(cat /tmp/cp.txt) \
- *     dev.shardline.aggregation.kpl.CaptureKplAggregates aggregation/src/test/resources/kpl
+ * mvn -B -q dependency:get -Dartifact=com.google.protobuf:protobuf-java:3.25.5
+ * # KPL 0.15.12's Java side was generated for protobuf 3 and fails on the build's protobuf 4.27.5
+ * # (NoSuchMethodError: makeExtensionsImmutable; its futures never complete): swap in 3.25.5, the KPL's own.
+ * CP=$(sed "s#[^:]*protobuf-java-4.27.5.jar#$HOME/.m2/repository/com/google/protobuf/protobuf-java/3.25.5/protobuf-java-3.25.5.jar#" /tmp/cp.txt)
+ * AWS_EC2_METADATA_DISABLED=true java -Dcom.amazonaws.sdk.disableEc2Metadata=true \
+ *     -cp aggregation/target/test-classes:$CP dev.shardline.aggregation.kpl.CaptureKplAggregates aggregation/src/test/resources/kpl
  * </pre>
  *
  * <p>The KPL's native daemon is pointed at a minimal HTTPS endpoint inside this program (127.0.0.1, a self-signed

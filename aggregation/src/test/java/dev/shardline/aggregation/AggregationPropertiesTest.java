@@ -26,7 +26,7 @@ import software.amazon.kinesis.retrieval.KinesisClientRecord;
  * and against Amazon's KCL 3.1.0 ({@link AggregatorUtil}) as the judge. Bounded by tries and input sizes (jqwik
  * properties run on their own engine, outside JUnit's {@code @Timeout}).
  */
-class AggregationProperties {
+class AggregationPropertiesTest {
     private static final Instant ARRIVAL = Instant.parse("2026-01-02T03:04:05.678Z");
 
     /** The Kinesis records one run produced, and the user records each carries, in order. */
