@@ -17,6 +17,8 @@ final class Aggregate {
     int failures;
     /** Not to be sent before (a retry's backoff). */
     long notBeforeNanos;
+    private long oldestDeadline;
+    private boolean oldestKnown;
 
     Aggregate(ShardQueue queue, KinesisRecord record, List<PendingRecord> records) {
         this.queue = queue;
@@ -30,12 +32,17 @@ final class Aggregate {
         return record.sizeBytes();
     }
 
+    /** The earliest deadline of its records (cached: the records change only in {@link #removeExpired}). */
     long oldestDeadlineNanos() {
-        long min = Long.MAX_VALUE;
-        for (PendingRecord r : records) {
-            min = Math.min(min, r.deadlineNanos);
+        if (!oldestKnown) {
+            long min = Long.MAX_VALUE;
+            for (PendingRecord r : records) {
+                min = Math.min(min, r.deadlineNanos);
+            }
+            oldestDeadline = min;
+            oldestKnown = true;
         }
-        return min;
+        return oldestDeadline;
     }
 
     /**
@@ -51,6 +58,9 @@ final class Aggregate {
                 expired.add(r);
                 it.remove();
             }
+        }
+        if (!expired.isEmpty()) {
+            oldestKnown = false;
         }
         if (!expired.isEmpty() && !records.isEmpty()) {
             Aggregator aggregator = new Aggregator(maxRecordBytes, records.size());

@@ -97,20 +97,32 @@ final class Sender implements Runnable {
         boolean wake;
         lock.lock();
         try {
-            StreamState state = streams.computeIfAbsent(r.stream, StreamState::new);
-            ShardTable table = state.unrouted.isEmpty() ? shardMap.current(r.stream) : null;
-            if (table == null) {
-                state.unrouted.addLast(r);
-                wake = true;
+            if (stopping) {
+                // raced with close(): nothing would ever send it
+                failClosed(r);
+                wake = false;
             } else {
-                wake = route(state, r, table, System.nanoTime());
+                wake = enqueue(r);
             }
         } finally {
             lock.unlock();
         }
-        if (wake) {
+        if (stopping) {
+            dispatchCompletions();
+        } else if (wake) {
             wake();
         }
+    }
+
+    /** Routes a record to its shard's aggregate, or parks it until the stream's shard map is known. */
+    private boolean enqueue(PendingRecord r) {
+        StreamState state = streams.computeIfAbsent(r.stream, StreamState::new);
+        ShardTable table = state.unrouted.isEmpty() ? shardMap.current(r.stream) : null;
+        if (table == null) {
+            state.unrouted.addLast(r);
+            return true;
+        }
+        return route(state, r, table, System.nanoTime());
     }
 
     /** A future completed when every record accepted before this call has completed. */
@@ -415,13 +427,15 @@ final class Sender implements Runnable {
                 }
             }
             for (ShardQueue q : state.queues) {
+                // oldest first (retries go to the head): stop at the first entry with nothing due
                 for (Iterator<Aggregate> it = q.ready.iterator(); it.hasNext(); ) {
                     Aggregate a = it.next();
-                    if (now - a.oldestDeadlineNanos() >= 0) {
-                        expireIn(a, now);
-                        if (a.records.isEmpty()) {
-                            it.remove();
-                        }
+                    if (now - a.oldestDeadlineNanos() < 0) {
+                        break;
+                    }
+                    expireIn(a, now);
+                    if (a.records.isEmpty()) {
+                        it.remove();
                     }
                 }
             }

@@ -5,7 +5,7 @@ import io.github.resilience4j.core.IntervalFunction;
 /**
  * Client-side rate limit of one shard: token buckets for Kinesis records/s and bytes/s, refilled continuously with a
  * small burst, and adaptive (AIMD): a throttle stops the shard for an exponential, jittered delay (resilience4j) and
- * cuts its rate by a fifth; a second later the rate starts climbing back by 5% of the nominal rate per second.
+ * cuts its rate by 15%; a second later the rate starts climbing back by 5% of the nominal rate per second.
  * Throttles within {@value #EPISODE_MILLIS} ms of each other (entries of calls already in flight) count as one.
  * Used by the sender thread only.
  */
@@ -13,7 +13,7 @@ final class ShardRateLimiter {
     /** Burst allowance: this many seconds of the rate. Small, so that no 1 s window sees much over the rate. */
     private static final double BURST_SECONDS = 0.05;
     private static final double MIN_FACTOR = 0.1;
-    private static final double THROTTLE_FACTOR = 0.8;
+    private static final double THROTTLE_FACTOR = 0.85;
     private static final double RAMP_PER_SECOND = 0.05;
     private static final long EPISODE_MILLIS = 50;
     private static final long EPISODE_NANOS = EPISODE_MILLIS * 1_000_000L;

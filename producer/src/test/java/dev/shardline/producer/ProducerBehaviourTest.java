@@ -245,4 +245,47 @@ class ProducerBehaviourTest {
         }
         assertThat(StreamReader.readAll(client, stream)).extracting(StreamReader.Read::data).containsExactly("v");
     }
+
+    @Test
+    void timeoutsAndDroppedConnectionsAreRetried() throws Exception {
+        String stream = "unreliable";
+        kinesis.createStream(stream, 1);
+        kinesis.faults().inject(Fault.latency(Duration.ofSeconds(3)).operation("PutRecords").stream(stream).nextCalls(1));
+        try (KinesisProducer producer = new KinesisProducer(config().requestTimeout(Duration.ofMillis(500))
+                .retryInitialBackoff(Duration.ofMillis(10)).build())) {
+            SendResult r = producer.send(stream, "k", b("v")).get(20, TimeUnit.SECONDS);
+            assertThat(r.attempts()).as(r.attempts().toString()).hasSize(2);
+            assertThat(r.attempts().get(0).errorCode()).isEqualTo("ApiCallTimeoutException");
+            assertThat(r.attempts().get(0).duration()).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+            assertThat(r.attempts().get(1).successful()).isTrue();
+
+            kinesis.faults().inject(Fault.dropConnection().operation("PutRecords").stream(stream).nextCalls(1));
+            SendResult dropped = producer.send(stream, "k", b("v")).get(20, TimeUnit.SECONDS);
+            assertThat(dropped.attempts()).as(dropped.attempts().toString()).hasSize(2);
+            assertThat(dropped.attempts().get(0).successful()).isFalse();
+            assertThat(dropped.attempts().get(1).successful()).isTrue();
+        }
+        // at-least-once: the timed-out call may have been stored as well as its retry
+        assertThat(StreamReader.readAll(client, stream)).extracting(StreamReader.Read::data).contains("v")
+                .allMatch("v"::equals);
+    }
+
+    @Test
+    void oneProducerWritesToSeveralStreams() throws Exception {
+        kinesis.createStream("multi-a", 2);
+        kinesis.createStream("multi-b", 3);
+        try (KinesisProducer producer = new KinesisProducer(config().build())) {
+            List<CompletableFuture<SendResult>> futures = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                futures.add(producer.send(i % 2 == 0 ? "multi-a" : "multi-b", "k" + i, b("v" + i)));
+            }
+            producer.flush().get(10, TimeUnit.SECONDS);
+            for (CompletableFuture<SendResult> f : futures) {
+                assertThat(f.get().shardId()).startsWith("shardId-");
+            }
+        }
+        assertThat(StreamReader.readAll(client, "multi-a")).hasSize(100).allMatch(r -> Integer.parseInt(
+                r.partitionKey().substring(1)) % 2 == 0);
+        assertThat(StreamReader.readAll(client, "multi-b")).hasSize(100);
+    }
 }
