@@ -38,6 +38,15 @@ public final class ConsumerCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", description = "Length of each latency run (default ${DEFAULT-VALUE}).")
     double latencySeconds = 30;
 
+    @Option(names = "--cost-shards", description = "Leases held by one idle worker in the cost run (default ${DEFAULT-VALUE}).")
+    int costShards = 16;
+
+    @Option(names = "--cost-seconds", description = "Length of the idle cost window (default ${DEFAULT-VALUE}).")
+    double costSeconds = 60;
+
+    @Option(names = "--skip-failover", description = "Skip the failover and handoff runs (child JVMs).")
+    boolean skipFailover;
+
     @Option(names = "--limits", description = "Enforce per-shard Kinesis limits on the endpoint (default off).")
     boolean limits;
 
@@ -51,7 +60,18 @@ public final class ConsumerCommand implements Callable<Integer> {
 
     /** One contender's figures. */
     static final class Result {
-        final Map<String, String> values = new LinkedHashMap<>();
+        final String contender;
+        final Map<String, String> values = new LinkedHashMap<>() {
+            @Override
+            public String put(String key, String value) {
+                System.err.println("bench consumer: result: " + contender + ": " + key + " = " + value);
+                return super.put(key, value);
+            }
+        };
+
+        Result(String contender) {
+            this.contender = contender;
+        }
     }
 
     @Override
@@ -75,11 +95,17 @@ public final class ConsumerCommand implements Callable<Integer> {
             }
             Map<String, Result> results = new LinkedHashMap<>();
             for (Contender c : contenders) {
-                Result r = new Result();
+                Result r = new Result(c.name());
                 results.put(c.name(), r);
+                c.warmUp();
                 throughput(c, filled, r);
                 for (String mode : modes) {
                     latency(c, kinesis, load, mode.equals("fan-out"), r);
+                }
+                idleCost(c, kinesis, load, r);
+                if (!skipFailover) {
+                    moveLeases(c, kinesis, dynamo, http, true, r);
+                    moveLeases(c, kinesis, dynamo, http, false, r);
                 }
             }
             printTable(results);
@@ -130,6 +156,107 @@ public final class ConsumerCommand implements Callable<Integer> {
                         String.format("%.1f", perLeaseMinute));
                 log("%s DynamoDB calls in %.2f min: %s", c.name(), minutes, c.dynamoCalls().byOperation());
             }
+        }
+    }
+
+    /** Lease upkeep alone: one worker holding costShards leases, no traffic, no checkpoints. */
+    private void idleCost(Contender c, LocalKinesis kinesis, LoadGenerator load, Result r) throws Exception {
+        String stream = app(c, "cost");
+        kinesis.createStream(stream, costShards);
+        Sink sink = new Sink();
+        log("%s: idle DynamoDB cost, %d leases, %.0f s", c.name(), costShards, costSeconds);
+        try (Contender.Worker w = c.start(stream, stream, "w1", false, sink)) {
+            long warm = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (sink.shardsSeen().size() < costShards && System.nanoTime() < warm) {
+                load.fill(stream, costShards * 20L);
+                Thread.sleep(500);
+            }
+            Thread.sleep(5000);
+            c.dynamoCalls().start();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (costSeconds * 1000));
+            double minutes = (System.nanoTime() - t0) / 6e10;
+            c.dynamoCalls().stop();
+            r.values.put("DynamoDB calls per lease-minute, idle (1 worker, " + costShards + " leases)",
+                    String.format("%.1f", c.dynamoCalls().total() / (costShards * minutes)));
+            log("%s idle DynamoDB calls in %.2f min: %s", c.name(), minutes, c.dynamoCalls().byOperation());
+        }
+    }
+
+    /**
+     * Failover (kill = true: SIGKILL) or handoff (graceful close) of a worker in a child JVM holding half the leases:
+     * the time from the kill or the close request until records of every one of its shards flow again through the
+     * surviving worker (live traffic at 200 records/s throughout).
+     */
+    private void moveLeases(Contender c, LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http,
+                            boolean kill, Result r) throws Exception {
+        String what = kill ? "failover" : "handoff";
+        String stream = app(c, what);
+        kinesis.createStream(stream, shards);
+        log("%s: %s of a worker in a child JVM (%d shards)", c.name(), what, shards);
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                WorkerProcess.class.getName(), c.name().startsWith("KCL") ? "kcl" : "shardline",
+                kinesis.endpoint().toString(), dynamo.endpoint().toString(), stream, stream, "victim")
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        Process victim = pb.start();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        LoadGenerator load = new LoadGenerator(http, recordSize);
+        Thread producer = new Thread(() -> {
+            try {
+                while (producing.get()) {
+                    load.live(stream, 200, 1);
+                }
+            } catch (Exception e) {
+                log("producer stopped: %s", e);
+            }
+        });
+        producer.setDaemon(true);
+        producer.start();
+        dev.shardline.checkpoint.LeaseTable table = dev.shardline.checkpoint.LeaseTable
+                .builder(Clients.dynamo(dynamo.endpoint(), new DynamoCallCounter()))
+                .applicationName(stream).workerId("observer").build();
+        Sink sink = new Sink();
+        Contender.Worker survivor = null;
+        try {
+            await(Duration.ofMinutes(3), () -> owned(table, "victim").size() == shards);
+            survivor = c.start(stream, stream, "survivor", false, sink);
+            await(Duration.ofMinutes(5), () -> owned(table, "victim").size() == shards / 2
+                    && owned(table, "survivor").size() == shards - shards / 2);
+            List<String> moving = owned(table, "victim");
+            Thread.sleep(2000);
+            long t0 = System.nanoTime();
+            if (kill) {
+                victim.destroyForcibly();
+            } else {
+                victim.getOutputStream().write("close\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                victim.getOutputStream().flush();
+            }
+            await(Duration.ofMinutes(3), () -> moving.stream().allMatch(s -> sink.lastSeen(s) > t0));
+            long flowing = moving.stream().mapToLong(sink::lastSeen).max().orElseThrow();
+            r.values.put(kill ? "failover after kill -9 (s, records flowing again)"
+                            : "handoff on clean close (s, records flowing again)",
+                    String.format("%.2f", (flowing - t0) / 1e9));
+        } catch (IllegalStateException timedOut) {
+            log("%s %s: %s", c.name(), what, timedOut.getMessage());
+            r.values.put(kill ? "failover after kill -9 (s, records flowing again)"
+                    : "handoff on clean close (s, records flowing again)", "timed out");
+        } finally {
+            producing.set(false);
+            victim.destroyForcibly();
+            if (survivor != null) {
+                survivor.close();
+            }
+        }
+    }
+
+    private static List<String> owned(dev.shardline.checkpoint.LeaseTable table, String owner) {
+        try {
+            return table.listLeases().join().stream().filter(l -> l.isOwnedBy(owner) && !l.isFinished())
+                    .map(dev.shardline.checkpoint.Lease::leaseKey).sorted().toList();
+        } catch (RuntimeException notYet) {
+            return List.of();
         }
     }
 

@@ -7,6 +7,9 @@ interface Contender {
     /** Starts one worker of {@code app} on {@code stream} reading from the trim horizon; returns when started. */
     Worker start(String app, String stream, String workerId, boolean fanOut, Sink sink) throws Exception;
 
+    /** One call on each client, so neither contender pays the JVM's and SDK's first-call costs inside a measurement. */
+    void warmUp();
+
     /** The counter on this contender's DynamoDB client. */
     DynamoCallCounter dynamoCalls();
 

@@ -52,6 +52,12 @@ final class KclContender implements Contender {
     }
 
     @Override
+    public void warmUp() {
+        dynamo.listTables().join();
+        kinesis.listStreams().join();
+    }
+
+    @Override
     public DynamoCallCounter dynamoCalls() {
         return counter;
     }

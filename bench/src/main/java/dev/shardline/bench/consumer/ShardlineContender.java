@@ -31,6 +31,12 @@ final class ShardlineContender implements Contender {
     }
 
     @Override
+    public void warmUp() {
+        dynamo.listTables().join();
+        kinesis.listStreams().join();
+    }
+
+    @Override
     public DynamoCallCounter dynamoCalls() {
         return counter;
     }

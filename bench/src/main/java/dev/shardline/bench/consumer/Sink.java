@@ -15,6 +15,7 @@ final class Sink {
     private final AtomicLong firstNanos = new AtomicLong();
     private final AtomicLong lastNanos = new AtomicLong();
     private final Set<String> shardsSeen = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Long> lastByShard = new ConcurrentHashMap<>();
     private long[] latencies = new long[1 << 16];
     private int latencyCount;
     private volatile boolean recordLatency;
@@ -26,6 +27,7 @@ final class Sink {
         }
         lastNanos.set(now);
         shardsSeen.add(shardId);
+        lastByShard.put(shardId, now);
         if (recordLatency && data.remaining() >= 8) {
             long stamp = data.getLong(data.position());
             synchronized (this) {
@@ -51,6 +53,11 @@ final class Sink {
 
     long lastNanos() {
         return lastNanos.get();
+    }
+
+    /** When a record of {@code shardId} was last processed (System.nanoTime()), or Long.MIN_VALUE. */
+    long lastSeen(String shardId) {
+        return lastByShard.getOrDefault(shardId, Long.MIN_VALUE);
     }
 
     Set<String> shardsSeen() {
