@@ -62,7 +62,8 @@ public final class WorkerHeartbeats {
 
     /**
      * Beats once: increments this worker's heartbeat counter and returns the new value. The first beat of this
-     * instance creates the item or continues a previous incarnation's counter.
+     * instance creates the item or continues a previous incarnation's counter. Call it once per interval and wait for
+     * it before the next beat (each beat expects the counter the previous one wrote).
      *
      * @throws IllegalStateException (in the future) when another process beats with the same worker id
      */

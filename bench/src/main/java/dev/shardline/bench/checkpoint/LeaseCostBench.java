@@ -70,6 +70,11 @@ public final class LeaseCostBench implements Runnable {
     int warmupSeconds = 30;
     @Option(names = "--measure", description = "seconds measured (default: ${DEFAULT-VALUE})")
     int measureSeconds = 120;
+    @Option(names = "--shardline-failover", split = ",",
+            description = "Shardline failover times in seconds to run, 0 = the consumer's default (default: 0)")
+    List<Integer> shardlineFailovers = new ArrayList<>(List.of(0));
+
+    private int failoverSeconds;
 
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -85,13 +90,16 @@ public final class LeaseCostBench implements Runnable {
                 rows.add(measure("kcl"));
             }
             if (!system.equals("kcl")) {
-                rows.add(measure("shardline"));
+                for (int failover : shardlineFailovers) {
+                    this.failoverSeconds = failover;
+                    rows.add(measure("shardline"));
+                }
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-10s %8s %8s %14s %14s %12s%n", "system", "shards", "workers", "calls/lease-min",
+        System.out.printf(Locale.ROOT, "%-16s %8s %8s %14s %14s %12s%n", "system", "shards", "workers", "calls/lease-min",
                 "CU/lease-min", "calls/min");
         rows.forEach(System.out::println);
     }
@@ -102,8 +110,8 @@ public final class LeaseCostBench implements Runnable {
         try (LocalKinesis kinesisServer = LocalKinesis.builder().port(0).tlsPort(0).build().start();
              LocalDynamoDb dynamoServer = new LocalDynamoDb().start();
              KinesisAsyncClient kinesis = LocalClients.kinesis(kinesisServer.endpoint())) {
-            String stream = "cost-" + which;
-            String app = "cost-" + which + "-app";
+            String stream = "cost-" + label(which);
+            String app = "cost-" + label(which) + "-app";
             kinesisServer.createStream(stream, shards);
             ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor();
             producer.scheduleAtFixedRate(() -> put(kinesis, stream), 0, 1, TimeUnit.SECONDS);
@@ -150,10 +158,17 @@ public final class LeaseCostBench implements Runnable {
         }
     }
 
+    private String label(String which) {
+        if (which.equals("kcl")) {
+            return "kcl-3.1.0";
+        }
+        return failoverSeconds > 0 ? "shardline-" + failoverSeconds + "s" : "shardline";
+    }
+
     private String report(String which, Map<String, DynamoDbCallMeter.Usage> usage) {
         double minutes = measureSeconds / 60.0;
         double leaseMinutes = shards * minutes;
-        System.out.printf(Locale.ROOT, "%n%s: %d shards, %d workers, checkpoint every %d s, measured %d s%n", which,
+        System.out.printf(Locale.ROOT, "%n%s: %d shards, %d workers, checkpoint every %d s, measured %d s%n", label(which),
                 shards, workers, checkpointEverySeconds, measureSeconds);
         System.out.printf(Locale.ROOT, "  %-58s %8s %8s %10s %12s %12s%n", "table operation", "calls", "failed",
                 "CU", "calls/l-min", "CU/l-min");
@@ -168,7 +183,7 @@ public final class LeaseCostBench implements Runnable {
         }
         System.out.printf(Locale.ROOT, "  %-58s %8d %8s %10.1f %12.2f %12.2f%n", "total", calls, "", cu,
                 calls / leaseMinutes, cu / leaseMinutes);
-        return String.format(Locale.ROOT, "%-10s %8d %8d %14.2f %14.2f %12.1f", which, shards, workers,
+        return String.format(Locale.ROOT, "%-16s %8d %8d %14.2f %14.2f %12.1f", label(which), shards, workers,
                 calls / leaseMinutes, cu / leaseMinutes, calls / minutes);
     }
 
@@ -189,12 +204,15 @@ public final class LeaseCostBench implements Runnable {
 
     private AutoCloseable startShardline(String app, String stream, String worker, KinesisAsyncClient kinesis,
                                          DynamoDbAsyncClient dynamo, Map<String, Long> processed) {
-        KinesisConsumer consumer = new KinesisConsumer(ConsumerConfig.builder()
+        ConsumerConfig.Builder config = ConsumerConfig.builder()
                 .applicationName(app).streamName(stream).workerId(worker)
                 .initialPosition(InitialPosition.trimHorizon())
                 .processorFactory(() -> new ShardlineProcessor(processed))
-                .kinesisClient(kinesis).dynamoDbClient(dynamo)
-                .build());
+                .kinesisClient(kinesis).dynamoDbClient(dynamo);
+        if (failoverSeconds > 0) {
+            config.failoverTime(Duration.ofSeconds(failoverSeconds));
+        }
+        KinesisConsumer consumer = new KinesisConsumer(config.build());
         consumer.start();
         return consumer;
     }
