@@ -1,6 +1,11 @@
 package dev.shardline.examples;
 
 import dev.shardline.examples.cli.CliErrors;
+import dev.shardline.examples.demo.DemoCommand;
+import dev.shardline.examples.produce.ProduceCommand;
+import dev.shardline.examples.replay.ReplayCommand;
+import dev.shardline.examples.track.TrackCommand;
+import dev.shardline.examples.trucks.TrucksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,12 +15,18 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shardline", mixinStandardHelpOptions = true, versionProvider = Shardline.Version.class,
         description = "Produce to and consume from Amazon Kinesis Data Streams, locally or on AWS.",
-        subcommands = {LocalCommand.class})
+        subcommands = {DemoCommand.class, LocalCommand.class, TrucksCommand.class, TrackCommand.class,
+                ProduceCommand.class, ReplayCommand.class})
 public final class Shardline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Held so that the level set on it sticks (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
+
     public static void main(String[] args) {
+        // DynamoDB Local's SQLite binding logs a harmless version warning through java.util.logging.
+        SQLITE_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(run(args));
     }
 

@@ -15,7 +15,8 @@ public final class CliErrors {
     public static void install(CommandLine commandLine) {
         commandLine.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("error: " + ex.getMessage());
+            String message = ex.getMessage() == null ? "" : ex.getMessage();
+            cmd.getErr().println("error: " + (message.startsWith("Error: ") ? message.substring(7) : message));
             cmd.usage(cmd.getErr());
             return USAGE;
         });

@@ -49,6 +49,13 @@ public final class ConnectionOptions {
         return options;
     }
 
+    /** Options for the given endpoints, trusting any certificate (the local endpoint's self-signed TLS port). */
+    public static ConnectionOptions localInsecure(URI kinesisEndpoint, URI dynamoDbEndpoint) {
+        ConnectionOptions options = local(kinesisEndpoint, dynamoDbEndpoint);
+        options.insecure = true;
+        return options;
+    }
+
     public URI endpoint() {
         return endpoint;
     }
@@ -60,6 +67,17 @@ public final class ConnectionOptions {
     public KinesisAsyncClient kinesis() {
         var builder = KinesisAsyncClient.builder();
         configure(builder, endpoint, true);
+        return builder.build();
+    }
+
+    /**
+     * A Kinesis client that always speaks HTTP/2 (enhanced fan-out needs it): over TLS as usual, and with prior
+     * knowledge (h2c) on a plain {@code http://} endpoint such as the local one.
+     */
+    public KinesisAsyncClient kinesisHttp2() {
+        var builder = KinesisAsyncClient.builder();
+        configure(builder, endpoint, true);
+        builder.httpClient(httpClient(true));
         return builder.build();
     }
 
@@ -89,7 +107,9 @@ public final class ConnectionOptions {
     private SdkAsyncHttpClient httpClient(boolean http2) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(200)
-                .connectionAcquisitionTimeout(Duration.ofSeconds(30));
+                // Fail an unreachable endpoint in seconds, not minutes.
+                .connectionTimeout(Duration.ofSeconds(5))
+                .connectionAcquisitionTimeout(Duration.ofSeconds(15));
         if (http2) {
             http.protocol(Protocol.HTTP2);
         }

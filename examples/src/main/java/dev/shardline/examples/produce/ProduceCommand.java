@@ -1,0 +1,133 @@
+package dev.shardline.examples.produce;
+
+import dev.shardline.aggregation.Limits;
+import dev.shardline.examples.cli.CliErrors;
+import dev.shardline.examples.cli.ConnectionOptions;
+import dev.shardline.examples.cli.Streams;
+import dev.shardline.producer.KinesisProducer;
+import dev.shardline.producer.ProducerConfig;
+import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/** {@code shardline produce}: one record per input line, through the producer. */
+@Command(name = "produce", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Send one record per input line (the line without its newline is the data) through the"
+                + " producer. Prints how many were sent and failed; exits 1 if any failed."})
+public final class ProduceCommand implements Callable<Integer> {
+    private static final int MAX_REPORTED_FAILURES = 5;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--stream", required = true, paramLabel = "S", description = "The stream to send to.")
+    String stream;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Keys keys;
+
+    static final class Keys {
+        @Option(names = "--key-field", paramLabel = "F", description = "Partition key = field F of the JSON line.")
+        String field;
+
+        @Option(names = "--random-keys", description = "A random partition key per line (the default).")
+        boolean random;
+
+        @Option(names = "--key", paramLabel = "K", description = "The same partition key K for every line.")
+        String fixed;
+    }
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE (default: stdin).")
+    Path input;
+
+    @Override
+    public Integer call() throws Exception {
+        KeyChooser chooser = chooser();
+        PrintStream err = System.err;
+        AtomicLong sent = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong reported = new AtomicLong();
+        if (input != null && !input.toFile().isFile()) {
+            throw new IllegalStateException("--input " + input + ": no such file");
+        }
+        try (KinesisAsyncClient kinesis = connection.kinesis()) {
+            Streams.requireStream(kinesis, stream);
+            try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(kinesis)
+                    .strictOrdering(true).build());
+                 InputStream in = input != null ? new FileInputStream(input.toFile()) : System.in;
+                 BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                long number = 0;
+                while ((line = lines.readLine()) != null) {
+                    number++;
+                    long lineNumber = number;
+                    try {
+                        String key = chooser.keyFor(line);
+                        CompletableFuture<?> result = producer.send(stream, key, line.getBytes(StandardCharsets.UTF_8));
+                        result.whenComplete((ok, error) -> {
+                            if (error == null) {
+                                sent.incrementAndGet();
+                            } else {
+                                report(err, failed, reported, lineNumber, error);
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        report(err, failed, reported, lineNumber, e);
+                    }
+                }
+                producer.flush().get(10, TimeUnit.MINUTES);
+                // Outcome callbacks may trail the flush by a moment: wait for every line's.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (sent.get() + failed.get() < number && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            }
+        }
+        spec.commandLine().getOut().printf("sent=%d failed=%d%n", sent.get(), failed.get());
+        spec.commandLine().getOut().flush();
+        return failed.get() > 0 ? CliErrors.FAILURE : 0;
+    }
+
+    private static void report(PrintStream err, AtomicLong failed, AtomicLong reported, long line, Throwable error) {
+        failed.incrementAndGet();
+        if (reported.incrementAndGet() <= MAX_REPORTED_FAILURES) {
+            err.println("error: line " + line + ": " + CliErrors.oneLine(error));
+        }
+    }
+
+    private KeyChooser chooser() {
+        if (keys == null || keys.random) {
+            return KeyChooser.random();
+        }
+        if (keys.field != null) {
+            if (keys.field.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--key-field must name a field");
+            }
+            return KeyChooser.field(keys.field);
+        }
+        try {
+            Limits.checkPartitionKey(keys.fixed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--key: " + e.getMessage());
+        }
+        return KeyChooser.fixed(keys.fixed);
+    }
+}
