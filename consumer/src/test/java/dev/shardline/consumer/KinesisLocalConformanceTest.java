@@ -1,5 +1,6 @@
 package dev.shardline.consumer;
 
+import dev.shardline.local.KinesisMockPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shardline.local.LocalClients;
@@ -25,7 +26,7 @@ class KinesisLocalConformanceTest {
 
     @Test
     void readsTwoThousandRecordsInOrderPerShard() throws Exception {
-        try (KinesisLocalProcess emulator = KinesisLocalProcess.start();
+        try (KinesisMockPeer emulator = KinesisMockPeer.start();
              LocalDynamoDb dynamo = new LocalDynamoDb().start();
              KinesisAsyncClient kinesis = LocalClients.kinesis(emulator.endpoint());
              DynamoDbAsyncClient dynamoClient = LocalClients.dynamoDb(dynamo.endpoint())) {

@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * kinesis-mock (npm {@code kinesis-local} 0.6.2, installed by the build into target/kinesis-local), started on
- * loopback only (a preload forces its listeners onto 127.0.0.1) as the independent peer of the conformance test.
+ * loopback only (a preload forces its listeners onto 127.0.0.1) as the independent peer of the conformance tests.
+ * Shared with the producer's and consumer's tests through this module's test-jar; each module's build installs it
+ * into its own target/kinesis-local from local/src/test/node's lockfile.
  */
-final class KinesisMockPeer implements AutoCloseable {
+public final class KinesisMockPeer implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -24,17 +26,20 @@ final class KinesisMockPeer implements AutoCloseable {
         this.port = port;
     }
 
-    static Path home() {
+    public static Path home() {
         return Path.of("target", "kinesis-local").toAbsolutePath();
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isRegularFile(home().resolve("node_modules/kinesis-local/main.js"));
     }
 
-    static KinesisMockPeer start() throws Exception {
+    public static KinesisMockPeer start() throws Exception {
         Path home = home();
         Path certificate = home.resolve("server.json");
+        if (!installed()) {
+            throw new IllegalStateException("kinesis-local is not installed in " + home + ": run the Maven build");
+        }
         if (!Files.exists(certificate)) {
             // kinesis-mock reads its TLS certificate as {"server": {"cert": PEM, "key": PEM}}.
             SelfSignedCertificate cert = new SelfSignedCertificate("localhost", "EC", 256);
@@ -86,16 +91,22 @@ final class KinesisMockPeer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(3, TimeUnit.SECONDS)) {
+        try {
+            // A busy node process may ignore SIGTERM.
+            if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
     }
 }

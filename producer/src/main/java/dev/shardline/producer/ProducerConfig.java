@@ -304,7 +304,7 @@ public final class ProducerConfig {
         /**
          * Largest aggregate, data plus partition key (default 64 KiB; 64 bytes .. {@link #maxRecordBytes}). Larger
          * aggregates cost less CPU per record but let one shard's aggregate take a larger slice of a PutRecords call
-         * and of the shard's 1 MiB/s; see docs/bench-producer.md.
+         * and of the shard's 1 MiB/s; see docs/benchmarks.md (producer section).
          */
         public Builder aggregationMaxBytes(int aggregationMaxBytes) {
             this.aggregationMaxBytes = aggregationMaxBytes;

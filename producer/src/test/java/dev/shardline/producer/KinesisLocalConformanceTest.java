@@ -1,5 +1,6 @@
 package dev.shardline.producer;
 
+import dev.shardline.local.KinesisMockPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shardline.local.LocalClients;
@@ -23,7 +24,7 @@ class KinesisLocalConformanceTest {
 
     @Test
     void twoThousandRecordsAllReadBack() throws Exception {
-        try (KinesisLocalProcess server = KinesisLocalProcess.start();
+        try (KinesisMockPeer server = KinesisMockPeer.start();
                 KinesisAsyncClient client = LocalClients.kinesis(server.endpoint())) {
             String stream = "conformance";
             client.createStream(b -> b.streamName(stream).shardCount(3)).get(10, TimeUnit.SECONDS);
