@@ -36,6 +36,7 @@ public final class ConsumerConfig {
     private final Retrieval retrieval;
     private final Duration failoverTime;
     private final Duration leaseInterval;
+    private final Duration heartbeatInterval;
     private final Duration shardSyncInterval;
     private final int maxLeasesPerWorker;
     private final Duration idleTimeBetweenReads;
@@ -60,6 +61,8 @@ public final class ConsumerConfig {
         this.retrieval = b.retrieval;
         this.failoverTime = b.failoverTime;
         this.leaseInterval = b.leaseInterval != null ? b.leaseInterval : b.failoverTime.dividedBy(3);
+        this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval
+                : defaultHeartbeatInterval(b.failoverTime, this.leaseInterval);
         this.shardSyncInterval = b.shardSyncInterval;
         this.maxLeasesPerWorker = b.maxLeasesPerWorker;
         this.idleTimeBetweenReads = b.idleTimeBetweenReads;
@@ -92,6 +95,9 @@ public final class ConsumerConfig {
         b.retrieval = retrieval;
         b.failoverTime = failoverTime;
         b.leaseInterval = leaseInterval;
+        // A derived default stays derived, so toBuilder().failoverTime(...) recomputes it.
+        b.heartbeatInterval = heartbeatInterval.equals(defaultHeartbeatInterval(failoverTime, leaseInterval))
+                ? null : heartbeatInterval;
         b.shardSyncInterval = shardSyncInterval;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.idleTimeBetweenReads = idleTimeBetweenReads;
@@ -160,6 +166,22 @@ public final class ConsumerConfig {
         return leaseInterval;
     }
 
+    /** How often this worker writes its heartbeat; see {@link Builder#heartbeatInterval(Duration)}. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /**
+     * Two lease intervals, but at most failoverTime minus one lease interval: a live worker's next beat must land at
+     * least one interval before an observer could declare it dead (that interval is the margin for a slow write or a
+     * paused JVM).
+     */
+    static Duration defaultHeartbeatInterval(Duration failoverTime, Duration leaseInterval) {
+        Duration twice = leaseInterval.multipliedBy(2);
+        Duration cap = failoverTime.minus(leaseInterval);
+        return twice.compareTo(cap) <= 0 ? twice : (cap.compareTo(leaseInterval) >= 0 ? cap : leaseInterval);
+    }
+
     public Duration shardSyncInterval() {
         return shardSyncInterval;
     }
@@ -215,7 +237,8 @@ public final class ConsumerConfig {
         return "ConsumerConfig{application=" + applicationName + ", table=" + tableName + ", stream="
                 + (streamArn != null ? streamArn : streamName) + ", worker=" + workerId + ", initialPosition="
                 + initialPosition + ", retrieval=" + retrieval + ", failoverTime=" + failoverTime
-                + ", leaseInterval=" + leaseInterval + ", maxLeasesPerWorker=" + maxLeasesPerWorker + "}";
+                + ", leaseInterval=" + leaseInterval + ", heartbeatInterval=" + heartbeatInterval
+                + ", maxLeasesPerWorker=" + maxLeasesPerWorker + "}";
     }
 
     /** Builder of {@link ConsumerConfig}; {@link #build()} validates every field and names the one that is wrong. */
@@ -230,6 +253,7 @@ public final class ConsumerConfig {
         private Retrieval retrieval = Retrieval.polling();
         private Duration failoverTime = Duration.ofSeconds(3);
         private Duration leaseInterval;
+        private Duration heartbeatInterval;
         private Duration shardSyncInterval = Duration.ofSeconds(60);
         private int maxLeasesPerWorker = Integer.MAX_VALUE;
         private Duration idleTimeBetweenReads = Duration.ofMillis(200);
@@ -304,11 +328,27 @@ public final class ConsumerConfig {
         }
 
         /**
-         * How often the worker writes its heartbeat, reads the lease table, takes, steals and releases leases.
-         * Default: failoverTime / 3. Must be shorter than failoverTime.
+         * How often the worker's lease round runs: it reads every worker's heartbeat (one small eventually consistent
+         * Scan), and when something may have changed, or every few rounds otherwise, reads the lease table, takes,
+         * steals and releases leases. A dead worker is noticed on the first round at least failoverTime after its
+         * last beat was first seen, so failover takes from failoverTime − heartbeatInterval to failoverTime +
+         * leaseInterval after the kill. Default: failoverTime / 3. Must be shorter than failoverTime.
          */
         public Builder leaseInterval(Duration leaseInterval) {
             this.leaseInterval = leaseInterval;
+            return this;
+        }
+
+        /**
+         * How often the worker writes its heartbeat item (one 1-WCU UpdateItem; the beat is written on the lease
+         * round closest to this interval). Writes cost twice what the heartbeat reads cost, so the default beats less
+         * often than it reads: 2 × leaseInterval, but at most failoverTime − leaseInterval (defaults: 2 s), leaving
+         * a live worker at least one lease interval of margin for a slow write or a pause before others take its
+         * leases.
+         * Must be at least leaseInterval and shorter than failoverTime.
+         */
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
             return this;
         }
 
@@ -420,6 +460,10 @@ public final class ConsumerConfig {
             require(interval.toMillis() >= 10 && interval.compareTo(failoverTime) < 0,
                     "leaseInterval must be at least 10ms and shorter than failoverTime (" + failoverTime + "), got "
                             + interval);
+            require(heartbeatInterval == null || (heartbeatInterval.compareTo(interval) >= 0
+                            && heartbeatInterval.compareTo(failoverTime) < 0),
+                    "heartbeatInterval must be at least leaseInterval (" + interval
+                            + ") and shorter than failoverTime (" + failoverTime + "), got " + heartbeatInterval);
             require(shardSyncInterval != null && shardSyncInterval.toMillis() >= 100,
                     "shardSyncInterval must be at least 100ms, got " + shardSyncInterval);
             require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker must be >= 1, got " + maxLeasesPerWorker);

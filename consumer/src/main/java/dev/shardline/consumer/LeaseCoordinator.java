@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's lease loop, run every {@link ConsumerConfig#leaseInterval()} on one thread: beats this worker's
- * heartbeat, reads everyone's, and, when something may have changed (membership, unowned leases, balancing in
- * progress, a shard ended) or every few intervals otherwise, reads the lease table, stops tasks whose lease moved,
- * takes and steals what {@link AssignmentPlanner} says and starts a {@link ShardTask} per lease taken. Liveness is a
- * heartbeat per worker, not a renewal per lease, so DynamoDB writes grow with workers, not with shards.
+ * heartbeat (on the rounds nearest each {@link ConsumerConfig#heartbeatInterval()}: a write costs twice a read), reads
+ * everyone's, and, when something may have changed (membership, unowned leases, balancing in progress, a shard ended)
+ * or every few intervals otherwise, reads the lease table, stops tasks whose lease moved, takes and steals what
+ * {@link AssignmentPlanner} says and starts a {@link ShardTask} per lease taken. Liveness is a heartbeat per worker,
+ * not a renewal per lease, so DynamoDB writes grow with workers, not with shards.
  */
 final class LeaseCoordinator {
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -44,6 +45,8 @@ final class LeaseCoordinator {
     private int ticksSinceScan = Integer.MAX_VALUE / 2;
     private boolean scanSoon = true;
     private long lastSyncNanos;
+    private long lastBeatNanos;
+    private boolean beaten;
     private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
     LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats,
@@ -76,7 +79,14 @@ final class LeaseCoordinator {
     }
 
     private void round() {
-        heartbeats.beat().join();
+        long start = System.nanoTime();
+        // Beat on the round closest to heartbeatInterval (half a lease interval early absorbs scheduling jitter).
+        if (!beaten || start - lastBeatNanos
+                >= config.heartbeatInterval().toNanos() - config.leaseInterval().toNanos() / 2) {
+            heartbeats.beat().join();
+            beaten = true;
+            lastBeatNanos = start;
+        }
         Map<String, Long> beats = heartbeats.heartbeats().join();
         long now = System.nanoTime();
         for (Map.Entry<String, Long> e : beats.entrySet()) {

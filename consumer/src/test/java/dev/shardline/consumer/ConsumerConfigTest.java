@@ -22,12 +22,29 @@ class ConsumerConfigTest {
         assertThat(c.retrieval()).isEqualTo(Retrieval.polling());
         assertThat(c.failoverTime()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.leaseInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.maxLeasesPerWorker()).isEqualTo(Integer.MAX_VALUE);
         assertThat(c.maxRecordsPerCall()).isEqualTo(10_000);
         assertThat(c.idleTimeBetweenReads()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.processingRetries()).isEqualTo(3);
         assertThat(c.workerId()).matches(".+-[0-9a-f]{8}");
         assertThat(valid().build().workerId()).isNotEqualTo(c.workerId());
+    }
+
+    @Test
+    void heartbeatIntervalDefaultsToTwoLeaseIntervalsLeavingOneIntervalOfMargin() {
+        ConsumerConfig.Builder oneSecond = valid().failoverTime(Duration.ofSeconds(1));
+        assertThat(oneSecond.leaseInterval(Duration.ofMillis(200)).build().heartbeatInterval())
+                .isEqualTo(Duration.ofMillis(400));
+        assertThat(oneSecond.leaseInterval(Duration.ofMillis(400)).build().heartbeatInterval())
+                .isEqualTo(Duration.ofMillis(600)); // capped at failoverTime - leaseInterval
+        assertThat(oneSecond.leaseInterval(Duration.ofMillis(600)).build().heartbeatInterval())
+                .isEqualTo(Duration.ofMillis(600)); // never below leaseInterval
+        assertThat(valid().build().toBuilder().failoverTime(Duration.ofSeconds(2)).build().heartbeatInterval())
+                .isEqualTo(Duration.ofSeconds(1)); // a derived default is derived again
+        ConsumerConfig explicit = valid().heartbeatInterval(Duration.ofMillis(1500)).build();
+        assertThat(explicit.heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(explicit.toBuilder().build().heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
@@ -56,6 +73,10 @@ class ConsumerConfigTest {
                 .hasMessageContaining("failoverTime").hasMessageContaining("200ms");
         assertThatThrownBy(() -> valid().leaseInterval(Duration.ofSeconds(3)).build())
                 .hasMessageContaining("leaseInterval");
+        assertThatThrownBy(() -> valid().heartbeatInterval(Duration.ofSeconds(3)).build())
+                .hasMessageContaining("heartbeatInterval").hasMessageContaining("failoverTime");
+        assertThatThrownBy(() -> valid().heartbeatInterval(Duration.ofMillis(500)).build())
+                .hasMessageContaining("heartbeatInterval").hasMessageContaining("leaseInterval");
         assertThatThrownBy(() -> valid().maxRecordsPerCall(10_001).build()).hasMessageContaining("1..10000");
         assertThatThrownBy(() -> valid().maxLeasesPerWorker(0).build()).hasMessageContaining("maxLeasesPerWorker");
         assertThatThrownBy(() -> valid().processingRetries(-1).build()).hasMessageContaining("processingRetries");
