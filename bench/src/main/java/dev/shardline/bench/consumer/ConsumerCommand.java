@@ -57,6 +57,9 @@ public final class ConsumerCommand implements Callable<Integer> {
     @Option(names = "--skip-kcl", description = "Measure Shardline only.")
     boolean skipKcl;
 
+    @Option(names = "--skip-shardline", description = "Measure KCL only.")
+    boolean skipShardline;
+
     @Option(names = "--modes", split = ",", description = "polling, fan-out (default both).")
     List<String> modes = List.of("polling", "fan-out");
 
@@ -85,7 +88,9 @@ public final class ConsumerCommand implements Callable<Integer> {
              KinesisAsyncClient http = LocalClients.kinesis(kinesis.endpoint());
              KinesisAsyncClient h2 = LocalClients.kinesis(kinesis.tlsEndpoint())) {
             List<Contender> contenders = new ArrayList<>();
-            contenders.add(new ShardlineContender(http, h2, dynamo.endpoint()));
+            if (!skipShardline) {
+                contenders.add(new ShardlineContender(http, h2, dynamo.endpoint()));
+            }
             if (!skipKcl) {
                 contenders.add(new KclContender(http, h2, dynamo.endpoint(), kinesis.endpoint()));
             }
@@ -223,10 +228,14 @@ public final class ConsumerCommand implements Callable<Integer> {
         kinesis.createStream(stream, shards);
         log("%s: %s of a worker in a child JVM (%d shards)", c.name(), what, shards);
         String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS", "-cp", System.getProperty("java.class.path"),
                 WorkerProcess.class.getName(), c.name().startsWith("KCL") ? "kcl" : "shardline",
-                kinesis.endpoint().toString(), dynamo.endpoint().toString(), stream, stream, "victim")
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
+                kinesis.endpoint().toString(), dynamo.endpoint().toString(), stream, stream, "victim");
+        // The child's output goes to a file (never an undrained pipe, which would block it once full).
+        java.io.File childLog = java.nio.file.Files.createTempFile("bench-" + stream + "-", ".log").toFile();
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(childLog));
+        log("%s: child JVM output in %s", c.name(), childLog);
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         Process victim = pb.start();
         java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -248,11 +257,25 @@ public final class ConsumerCommand implements Callable<Integer> {
         Sink sink = new Sink();
         Contender.Worker survivor = null;
         try {
-            await(Duration.ofMinutes(3), () -> owned(table, "victim").size() == shards);
+            long started = System.nanoTime();
+            await(Duration.ofMinutes(5), () -> owned(table, "victim").size() == shards);
+            log("%s: the child owns all %d leases after %.1f s", c.name(), shards, (System.nanoTime() - started) / 1e9);
             survivor = c.start(stream, stream, "survivor", false, sink);
-            await(Duration.ofMinutes(5), () -> owned(table, "victim").size() == shards / 2
-                    && owned(table, "survivor").size() == shards - shards / 2);
+            // KCL 3.x's leader moves leases by measured throughput, one step per assignment run, and may settle on an
+            // uneven split: wait for an even one for a while, then take any split where both workers hold leases.
+            long joined = System.nanoTime();
+            await(Duration.ofMinutes(5), () -> {
+                List<String> v = owned(table, "victim");
+                List<String> s = owned(table, "survivor");
+                boolean even = v.size() == shards / 2 && s.size() == shards - shards / 2;
+                boolean settled = System.nanoTime() - joined > Duration.ofSeconds(90).toNanos()
+                        && !v.isEmpty() && !s.isEmpty() && v.size() + s.size() == shards;
+                return even || settled;
+            });
             List<String> moving = owned(table, "victim");
+            log("%s: split victim %s / survivor %s after %.1f s", c.name(), moving, owned(table, "survivor"),
+                    (System.nanoTime() - joined) / 1e9);
+            r.values.put(what + ": leases on the child / survivor", moving.size() + " / " + (shards - moving.size()));
             Thread.sleep(2000);
             long t0 = System.nanoTime();
             if (kill) {
