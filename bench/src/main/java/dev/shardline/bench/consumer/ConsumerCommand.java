@@ -57,6 +57,14 @@ public final class ConsumerCommand implements Callable<Integer> {
     @Option(names = "--skip-kcl", description = "Measure Shardline only.")
     boolean skipKcl;
 
+    @Option(names = "--skip-shardline", description = "Measure KCL only.")
+    boolean skipShardline;
+
+    @Option(names = "--survivor-first", description = "Failover/handoff: start the surviving worker before the child "
+            + "(for KCL the first worker becomes the leader, so this kills or closes a non-leader; default: the child "
+            + "starts first and is KCL's leader).")
+    boolean survivorFirst;
+
     @Option(names = "--modes", split = ",", description = "polling, fan-out (default both).")
     List<String> modes = List.of("polling", "fan-out");
 
@@ -85,7 +93,9 @@ public final class ConsumerCommand implements Callable<Integer> {
              KinesisAsyncClient http = LocalClients.kinesis(kinesis.endpoint());
              KinesisAsyncClient h2 = LocalClients.kinesis(kinesis.tlsEndpoint())) {
             List<Contender> contenders = new ArrayList<>();
-            contenders.add(new ShardlineContender(http, h2, dynamo.endpoint()));
+            if (!skipShardline) {
+                contenders.add(new ShardlineContender(http, h2, dynamo.endpoint()));
+            }
             if (!skipKcl) {
                 contenders.add(new KclContender(http, h2, dynamo.endpoint(), kinesis.endpoint()));
             }
@@ -212,9 +222,10 @@ public final class ConsumerCommand implements Callable<Integer> {
     }
 
     /**
-     * Failover (kill = true: SIGKILL) or handoff (graceful close) of a worker in a child JVM holding half the leases:
-     * the time from the kill or the close request until records of every one of its shards flow again through the
-     * surviving worker (live traffic at 200 records/s throughout).
+     * Failover (kill = true: SIGKILL) or handoff (graceful close) of a worker in a child JVM holding some of the
+     * leases (half, or whatever split KCL's leader settles on): the time from the kill or the close request until
+     * records of every one of its shards flow again through the surviving worker (live traffic at 200 records/s
+     * throughout). The child's output is kept in a temp file, named in the log.
      */
     private void moveLeases(Contender c, LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http,
                             boolean kill, Result r) throws Exception {
@@ -223,12 +234,16 @@ public final class ConsumerCommand implements Callable<Integer> {
         kinesis.createStream(stream, shards);
         log("%s: %s of a worker in a child JVM (%d shards)", c.name(), what, shards);
         String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS", "-cp", System.getProperty("java.class.path"),
                 WorkerProcess.class.getName(), c.name().startsWith("KCL") ? "kcl" : "shardline",
-                kinesis.endpoint().toString(), dynamo.endpoint().toString(), stream, stream, "victim")
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
+                kinesis.endpoint().toString(), dynamo.endpoint().toString(), stream, stream, "victim");
+        // The child's output goes to a file (never an undrained pipe, which would block it once full).
+        java.io.File childLog = java.nio.file.Files.createTempFile("bench-" + stream + "-", ".log").toFile();
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(childLog));
+        log("%s: child JVM output in %s", c.name(), childLog);
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        Process victim = pb.start();
+        Process victim = null;
         java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
         LoadGenerator load = new LoadGenerator(http, recordSize);
         Thread producer = new Thread(() -> {
@@ -247,12 +262,40 @@ public final class ConsumerCommand implements Callable<Integer> {
                 .applicationName(stream).workerId("observer").build();
         Sink sink = new Sink();
         Contender.Worker survivor = null;
+        String first = survivorFirst ? "survivor" : "victim";
         try {
-            await(Duration.ofMinutes(3), () -> owned(table, "victim").size() == shards);
-            survivor = c.start(stream, stream, "survivor", false, sink);
-            await(Duration.ofMinutes(5), () -> owned(table, "victim").size() == shards / 2
-                    && owned(table, "survivor").size() == shards - shards / 2);
+            long started = System.nanoTime();
+            if (survivorFirst) {
+                survivor = c.start(stream, stream, "survivor", false, sink);
+            } else {
+                victim = pb.start();
+            }
+            // KCL at its defaults needs 1-30 s (empty-table wait) + 60 s (its first shard sync sleeps
+            // shardSyncIntervalMillis) + one or two lease-assignment runs (20 s apart) before the first worker holds
+            // leases.
+            await(Duration.ofMinutes(5), () -> owned(table, first).size() == shards);
+            log("%s: the %s owns all %d leases after %.1f s", c.name(), first, shards,
+                    (System.nanoTime() - started) / 1e9);
+            if (survivorFirst) {
+                victim = pb.start();
+            } else {
+                survivor = c.start(stream, stream, "survivor", false, sink);
+            }
+            // KCL 3.x's leader moves leases by measured throughput, one step per assignment run, and may settle on an
+            // uneven split: wait for an even one for a while, then take any split where both workers hold leases.
+            long joined = System.nanoTime();
+            await(Duration.ofMinutes(5), () -> {
+                List<String> v = owned(table, "victim");
+                List<String> s = owned(table, "survivor");
+                boolean even = v.size() == shards / 2 && s.size() == shards - shards / 2;
+                boolean settled = System.nanoTime() - joined > Duration.ofSeconds(90).toNanos()
+                        && !v.isEmpty() && !s.isEmpty() && v.size() + s.size() == shards;
+                return even || settled;
+            });
             List<String> moving = owned(table, "victim");
+            log("%s: split victim %s / survivor %s after %.1f s", c.name(), moving, owned(table, "survivor"),
+                    (System.nanoTime() - joined) / 1e9);
+            r.values.put(what + ", child started " + (survivorFirst ? "second" : "first") + ": leases child / survivor", moving.size() + " / " + (shards - moving.size()));
             Thread.sleep(2000);
             long t0 = System.nanoTime();
             if (kill) {
@@ -261,22 +304,28 @@ public final class ConsumerCommand implements Callable<Integer> {
                 victim.getOutputStream().write("close\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 victim.getOutputStream().flush();
             }
-            await(Duration.ofMinutes(3), () -> moving.stream().allMatch(s -> sink.lastSeen(s) > t0));
+            // KCL: a killed leader is replaced only when its leader lock expires (2 minutes), then leases are assigned.
+            await(Duration.ofMinutes(5), () -> moving.stream().allMatch(s -> sink.lastSeen(s) > t0));
             long flowing = moving.stream().mapToLong(sink::lastSeen).max().orElseThrow();
-            r.values.put(kill ? "failover after kill -9 (s, records flowing again)"
-                            : "handoff on clean close (s, records flowing again)",
+            r.values.put(moveKey(kill),
                     String.format("%.2f", (flowing - t0) / 1e9));
         } catch (IllegalStateException timedOut) {
             log("%s %s: %s", c.name(), what, timedOut.getMessage());
-            r.values.put(kill ? "failover after kill -9 (s, records flowing again)"
-                    : "handoff on clean close (s, records flowing again)", "timed out");
+            r.values.put(moveKey(kill), "timed out");
         } finally {
             producing.set(false);
-            victim.destroyForcibly();
+            if (victim != null) {
+                victim.destroyForcibly();
+            }
             if (survivor != null) {
                 survivor.close();
             }
         }
+    }
+
+    private String moveKey(boolean kill) {
+        return (kill ? "failover after kill -9" : "handoff on clean close") + ", child started "
+                + (survivorFirst ? "second" : "first") + " (s, records flowing again)";
     }
 
     private static List<String> owned(dev.shardline.checkpoint.LeaseTable table, String owner) {
