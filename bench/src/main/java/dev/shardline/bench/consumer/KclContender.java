@@ -5,7 +5,6 @@ import dev.shardline.local.LocalClients;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.kinesis.common.ConfigsBuilder;
 import software.amazon.kinesis.common.InitialPositionInStream;
@@ -30,17 +29,11 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
  * for table creation), polling idle time 200 ms (Shardline's default, instead of KCL's 1.5 s) for a fair latency
  * comparison.
  */
-final class KclContender implements Contender {
-    private final KinesisAsyncClient kinesis;
-    private final KinesisAsyncClient kinesisH2;
-    private final DynamoCallCounter counter = new DynamoCallCounter();
-    private final DynamoDbAsyncClient dynamo;
+final class KclContender extends ContenderClients {
     private final CloudWatchAsyncClient cloudWatch;
 
     KclContender(KinesisAsyncClient kinesis, KinesisAsyncClient kinesisH2, URI dynamoEndpoint, URI unusedEndpoint) {
-        this.kinesis = kinesis;
-        this.kinesisH2 = kinesisH2;
-        this.dynamo = Clients.dynamo(dynamoEndpoint, counter);
+        super(kinesis, kinesisH2, dynamoEndpoint);
         // Never called (NullMetricsFactory), but KCL wants one: it points at loopback, never at AWS.
         this.cloudWatch = CloudWatchAsyncClient.builder().endpointOverride(unusedEndpoint).region(LocalClients.REGION)
                 .credentialsProvider(LocalClients.credentials()).build();
@@ -52,21 +45,10 @@ final class KclContender implements Contender {
     }
 
     @Override
-    public void warmUp() {
-        dynamo.listTables().join();
-        kinesis.listStreams().join();
-    }
-
-    @Override
-    public DynamoCallCounter dynamoCalls() {
-        return counter;
-    }
-
-    @Override
     public Worker start(String app, String stream, String workerId, boolean fanOut, Sink sink) throws Exception {
         LeaseTable.builder(dynamo).applicationName(app).workerId(workerId).build().createIfMissing()
                 .get(2, TimeUnit.MINUTES);
-        KinesisAsyncClient client = fanOut ? kinesisH2 : kinesis;
+        KinesisAsyncClient client = kinesisFor(fanOut);
         ConfigsBuilder cb = new ConfigsBuilder(stream, app, client, dynamo, cloudWatch, workerId, () -> new Processor(sink));
         InitialPositionInStreamExtended trimHorizon =
                 InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON);

@@ -9,36 +9,18 @@ import dev.shardline.consumer.RecordProcessor;
 import dev.shardline.consumer.Retrieval;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /** Shardline's KinesisConsumer at its defaults (TRIM_HORIZON; fan-out on the HTTP/2 client). */
-final class ShardlineContender implements Contender {
-    private final KinesisAsyncClient kinesis;
-    private final KinesisAsyncClient kinesisH2;
-    private final DynamoCallCounter counter = new DynamoCallCounter();
-    private final DynamoDbAsyncClient dynamo;
+final class ShardlineContender extends ContenderClients {
 
     ShardlineContender(KinesisAsyncClient kinesis, KinesisAsyncClient kinesisH2, URI dynamoEndpoint) {
-        this.kinesis = kinesis;
-        this.kinesisH2 = kinesisH2;
-        this.dynamo = Clients.dynamo(dynamoEndpoint, counter);
+        super(kinesis, kinesisH2, dynamoEndpoint);
     }
 
     @Override
     public String name() {
         return "Shardline";
-    }
-
-    @Override
-    public void warmUp() {
-        dynamo.listTables().join();
-        kinesis.listStreams().join();
-    }
-
-    @Override
-    public DynamoCallCounter dynamoCalls() {
-        return counter;
     }
 
     @Override
@@ -50,7 +32,7 @@ final class ShardlineContender implements Contender {
                 .processorFactory(() -> new Processor(sink))
                 .initialPosition(InitialPosition.trimHorizon())
                 .retrieval(fanOut ? Retrieval.fanOut(app) : Retrieval.polling())
-                .kinesisClient(fanOut ? kinesisH2 : kinesis)
+                .kinesisClient(kinesisFor(fanOut))
                 .dynamoDbClient(dynamo)
                 .meterRegistry(new SimpleMeterRegistry())
                 .build();

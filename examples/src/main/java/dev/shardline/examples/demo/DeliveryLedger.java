@@ -1,5 +1,6 @@
 package dev.shardline.examples.demo;
 
+import dev.shardline.examples.cli.SendTally;
 import dev.shardline.examples.track.SequenceChecker;
 import java.util.BitSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,26 +18,24 @@ public final class DeliveryLedger {
     private final ConcurrentMap<String, Truck> trucks = new ConcurrentHashMap<>();
     private final SequenceChecker order = new SequenceChecker();
     private final Percentiles latency = new Percentiles();
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final SendTally tally = new SendTally();
     private final AtomicLong received = new AtomicLong();
 
     /** Message {@code seq} of {@code truck} is being sent now ({@code nanoTime} of the {@code send()} call). */
     public void sent(String truck, long seq, long nanoTime) {
         truck(truck).sent(seq, nanoTime);
-        sent.incrementAndGet();
+        tally.onSent();
     }
 
     /** The producer acknowledged the message. */
     public void acknowledged(String truck, long seq) {
         truck(truck).acknowledged(seq);
-        acknowledged.incrementAndGet();
+        tally.onAcknowledged();
     }
 
     /** The producer gave up on the message. */
-    public void failed(String truck, long seq) {
-        failed.incrementAndGet();
+    public void failed(String truck, long seq, Throwable reason) {
+        tally.onFailed(reason);
     }
 
     /** The tracker processed the message at {@code nanoTime}. */
@@ -52,16 +51,9 @@ public final class DeliveryLedger {
         }
     }
 
-    public long sent() {
-        return sent.get();
-    }
-
-    public long acknowledged() {
-        return acknowledged.get();
-    }
-
-    public long failed() {
-        return failed.get();
+    /** Sent, acknowledged and failed, as the producer reported them. */
+    public SendTally tally() {
+        return tally;
     }
 
     /** Distinct messages received (duplicates excluded). */
@@ -93,7 +85,7 @@ public final class DeliveryLedger {
     /** The contract's summary line. */
     public String summaryLine() {
         return String.format("summary: sent=%d acknowledged=%d received=%d lost=%d duplicates=%d out_of_order=%d"
-                + " p50_ms=%d p99_ms=%d", sent(), acknowledged(), received(), lost(), duplicates(), outOfOrder(),
+                + " p50_ms=%d p99_ms=%d", tally.sent(), tally.acknowledged(), received(), lost(), duplicates(), outOfOrder(),
                 latencyPercentile(50), latencyPercentile(99));
     }
 

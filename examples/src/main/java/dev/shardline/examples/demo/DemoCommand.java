@@ -142,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
 
                         @Override
                         public void failed(TruckPosition position, Throwable reason) {
-                            ledger.failed(position.truckId(), position.seq());
+                            ledger.failed(position.truckId(), position.seq(), reason);
                         }
                     });
             long started = System.nanoTime();
@@ -151,8 +151,8 @@ public final class DemoCommand implements Callable<Integer> {
                 fleet.run(duration, 0, Duration.ofSeconds(30));
                 drain(ledger, tracker, openShards(client));
             }
-            if (fleet.failed() > 0) {
-                err.println("demo: " + fleet.failed() + " positions failed to send, the first: " + fleet.firstFailure());
+            if (fleet.tally().failed() > 0) {
+                err.println("demo: " + fleet.tally().failed() + " positions failed to send, the first: " + fleet.tally().firstFailure());
             }
         } finally {
             timer.shutdownNow();
@@ -234,7 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static String status(DeliveryLedger ledger, FleetTracker tracker, long startedNanos) {
         long seconds = (System.nanoTime() - startedNanos) / 1_000_000_000L;
         return String.format("demo: %3ds sent=%d acknowledged=%d received=%d duplicates=%d out_of_order=%d"
-                + " trucks=%d lag_ms=%d", seconds, ledger.sent(), ledger.acknowledged(), ledger.received(),
+                + " trucks=%d lag_ms=%d", seconds, ledger.tally().sent(), ledger.tally().acknowledged(), ledger.received(),
                 ledger.duplicates(), ledger.outOfOrder(), tracker.trucks(), Math.max(0, tracker.maxLag()));
     }
 

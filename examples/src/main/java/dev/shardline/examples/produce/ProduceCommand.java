@@ -2,6 +2,7 @@ package dev.shardline.examples.produce;
 
 import dev.shardline.aggregation.Limits;
 import dev.shardline.examples.cli.CliErrors;
+import dev.shardline.examples.cli.SendTally;
 import dev.shardline.examples.cli.ConnectionOptions;
 import dev.shardline.examples.cli.Streams;
 import dev.shardline.producer.KinesisProducer;
@@ -14,9 +15,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -62,9 +63,7 @@ public final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KeyChooser chooser = chooser();
         PrintStream err = System.err;
-        AtomicLong sent = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong reported = new AtomicLong();
+        SendTally tally = new SendTally();
         if (input != null && !input.toFile().isFile()) {
             throw new IllegalStateException("--input " + input + ": no such file");
         }
@@ -79,36 +78,33 @@ public final class ProduceCommand implements Callable<Integer> {
                 while ((line = lines.readLine()) != null) {
                     number++;
                     long lineNumber = number;
+                    tally.onSent();
                     try {
                         String key = chooser.keyFor(line);
                         CompletableFuture<?> result = producer.send(stream, key, line.getBytes(StandardCharsets.UTF_8));
                         result.whenComplete((ok, error) -> {
                             if (error == null) {
-                                sent.incrementAndGet();
+                                tally.onAcknowledged();
                             } else {
-                                report(err, failed, reported, lineNumber, error);
+                                report(err, tally, lineNumber, error);
                             }
                         });
                     } catch (RuntimeException e) {
-                        report(err, failed, reported, lineNumber, e);
+                        report(err, tally, lineNumber, e);
                     }
                 }
                 producer.flush().get(10, TimeUnit.MINUTES);
-                // Outcome callbacks may trail the flush by a moment: wait for every line's.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (sent.get() + failed.get() < number && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                tally.awaitOutcomes(Duration.ofSeconds(30));
             }
         }
-        spec.commandLine().getOut().printf("sent=%d failed=%d%n", sent.get(), failed.get());
+        // "sent" counts the lines Kinesis acknowledged.
+        spec.commandLine().getOut().printf("sent=%d failed=%d%n", tally.acknowledged(), tally.failed());
         spec.commandLine().getOut().flush();
-        return failed.get() > 0 ? CliErrors.FAILURE : 0;
+        return tally.failed() > 0 ? CliErrors.FAILURE : 0;
     }
 
-    private static void report(PrintStream err, AtomicLong failed, AtomicLong reported, long line, Throwable error) {
-        failed.incrementAndGet();
-        if (reported.incrementAndGet() <= MAX_REPORTED_FAILURES) {
+    private static void report(PrintStream err, SendTally tally, long line, Throwable error) {
+        if (tally.onFailed(error) <= MAX_REPORTED_FAILURES) {
             err.println("error: line " + line + ": " + CliErrors.oneLine(error));
         }
     }

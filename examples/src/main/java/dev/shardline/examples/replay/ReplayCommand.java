@@ -114,14 +114,14 @@ public final class ReplayCommand implements Callable<Integer> {
             ShardWalker walker = new ShardWalker(kinesis, stream, plan, until, republisher);
             long started = System.nanoTime();
             try (ProgressLine progress = ProgressLine.start(err, () -> status(walker, started)
-                    + " acknowledged=" + republisher.acknowledged() + " failed=" + republisher.failed())) {
+                    + " acknowledged=" + republisher.tally().acknowledged() + " failed=" + republisher.tally().failed())) {
                 walker.run();
                 republisher.drain();
             }
             walker.warnings().forEach(w -> err.println("warning: " + w));
-            if (republisher.failed() > 0) {
-                err.println("error: " + republisher.failed() + " records failed to reach " + toStream + ", the first: "
-                        + republisher.firstFailure());
+            if (republisher.tally().failed() > 0) {
+                err.println("error: " + republisher.tally().failed() + " records failed to reach " + toStream + ", the first: "
+                        + republisher.tally().firstFailure());
                 return 1;
             }
         }

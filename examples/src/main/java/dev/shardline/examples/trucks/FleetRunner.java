@@ -1,10 +1,10 @@
 package dev.shardline.examples.trucks;
 
+import dev.shardline.examples.cli.SendTally;
 import dev.shardline.producer.KinesisProducer;
 import dev.shardline.producer.SendResult;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +37,8 @@ public final class FleetRunner {
     private final Duration interval;
     private final double simulatedSeconds;
     private final Listener listener;
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final SendTally tally = new SendTally();
     private volatile boolean stopped;
-    private volatile String firstFailure;
 
     /**
      * @param interval how often each truck reports (real time)
@@ -106,11 +103,11 @@ public final class FleetRunner {
     private void send(TruckPosition position) {
         long now = System.nanoTime();
         listener.sent(position, now);
-        sent.incrementAndGet();
+        tally.onSent();
         try {
             producer.send(stream, position.truckId(), position.toJson()).whenComplete((result, error) -> {
                 if (error == null) {
-                    acknowledged.incrementAndGet();
+                    tally.onAcknowledged();
                     listener.acknowledged(position, result);
                 } else {
                     fail(position, error);
@@ -124,10 +121,7 @@ public final class FleetRunner {
     private void fail(TruckPosition position, Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        failed.incrementAndGet();
-        if (firstFailure == null) {
-            firstFailure = cause.getMessage();
-        }
+        tally.onFailed(cause);
         listener.failed(position, cause);
     }
 
@@ -136,20 +130,8 @@ public final class FleetRunner {
         stopped = true;
     }
 
-    public long sent() {
-        return sent.get();
-    }
-
-    public long acknowledged() {
-        return acknowledged.get();
-    }
-
-    public long failed() {
-        return failed.get();
-    }
-
-    /** The reason the first record failed, or null. */
-    public String firstFailure() {
-        return firstFailure;
+    /** What was sent, acknowledged and failed so far. */
+    public SendTally tally() {
+        return tally;
     }
 }

@@ -98,10 +98,10 @@ public final class TrucksCommand implements Callable<Integer> {
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 spec.commandLine().getOut().printf("trucks: sent=%d acknowledged=%d failed=%d in %.1f s (%.0f/s)%n",
-                        runner.sent(), runner.acknowledged(), runner.failed(), seconds, runner.sent() / seconds);
+                        runner.tally().sent(), runner.tally().acknowledged(), runner.tally().failed(), seconds, runner.tally().sent() / seconds);
                 spec.commandLine().getOut().flush();
-                if (runner.failed() > 0) {
-                    err.println("error: " + runner.failed() + " positions failed, the first: " + runner.firstFailure());
+                if (runner.tally().failed() > 0) {
+                    err.println("error: " + runner.tally().failed() + " positions failed, the first: " + runner.tally().firstFailure());
                     return 1;
                 }
             }
@@ -111,8 +111,8 @@ public final class TrucksCommand implements Callable<Integer> {
 
     static String status(FleetRunner runner, long startedNanos) {
         double seconds = Math.max(0.001, (System.nanoTime() - startedNanos) / 1e9);
-        return String.format("trucks: sent=%d acknowledged=%d failed=%d rate=%.0f/s", runner.sent(),
-                runner.acknowledged(), runner.failed(), runner.sent() / seconds);
+        return String.format("trucks: sent=%d acknowledged=%d failed=%d rate=%.0f/s", runner.tally().sent(),
+                runner.tally().acknowledged(), runner.tally().failed(), runner.tally().sent() / seconds);
     }
 
     private static String format(Duration d) {

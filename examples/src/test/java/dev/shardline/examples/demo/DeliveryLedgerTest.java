@@ -20,7 +20,7 @@ class DeliveryLedgerTest {
         ledger.acknowledged("t1", 1);
         ledger.acknowledged("t1", 2);
         ledger.acknowledged("t1", 3);
-        ledger.failed("t1", 4);
+        ledger.failed("t1", 4, new IllegalStateException("throttled past the TTL"));
         ledger.received("t1", 1, 110 * MS);  // 10 ms
         ledger.received("t1", 3, 330 * MS);  // 30 ms, a gap
         ledger.received("t1", 3, 400 * MS);  // duplicate: neither received again nor timed
@@ -31,7 +31,8 @@ class DeliveryLedgerTest {
 
         assertThat(ledger.summaryLine()).isEqualTo("summary: sent=4 acknowledged=3 received=3 lost=0 duplicates=1"
                 + " out_of_order=1 p50_ms=20 p99_ms=30");
-        assertThat(ledger.failed()).isEqualTo(1);
+        assertThat(ledger.tally().failed()).isEqualTo(1);
+        assertThat(ledger.tally().firstFailure()).isEqualTo("throttled past the TTL");
         assertThat(ledger.success()).isFalse();
     }
 
