@@ -6,9 +6,7 @@ import dev.shardline.local.FanOutConfig;
 import dev.shardline.local.LocalKinesis;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,12 +38,6 @@ class FanOutConsumerTest {
                 .retrieval(Retrieval.fanOut(app + "-efo"));
     }
 
-    private static long distinct(Recorder r) {
-        Set<String> d = new HashSet<>();
-        r.seen.forEach(s -> d.add(s.data()));
-        return d.size();
-    }
-
     @Test
     void survivesSubscriptionEndsAndDroppedConnectionsWithoutLoss() {
         String stream = Cluster.unique("efo");
@@ -65,7 +57,7 @@ class FanOutConsumerTest {
             }
             Cluster.sleep(500);
         }
-        Cluster.await("every record", Duration.ofSeconds(30), () -> distinct(recorder) == keys * 70L);
+        Cluster.await("every record", Duration.ofSeconds(30), () -> recorder.distinctData() == keys * 70L);
         PollingConsumerTest.assertInOrderPerKey(recorder, keys, 70);
         // Resubscription continues after the last continuation: nothing is read twice.
         assertThat(recorder.count()).isEqualTo(keys * 70L);
@@ -88,7 +80,7 @@ class FanOutConsumerTest {
                 .describeStreamSummary(r -> r.streamName(stream)).join().streamDescriptionSummary()
                 .streamStatusAsString().equals("ACTIVE"));
         cluster.put(stream, keys, 10, 10);
-        Cluster.await("every record", Duration.ofSeconds(30), () -> distinct(recorder) == keys * 20L);
+        Cluster.await("every record", Duration.ofSeconds(30), () -> recorder.distinctData() == keys * 20L);
         PollingConsumerTest.assertInOrderPerKey(recorder, keys, 20);
         assertThat(recorder.events("shardEnded")).extracting(Recorder.Event::shardId).containsExactly(s0.shardId());
         List<String> children = recorder.seen.stream().map(Recorder.Seen::shardId).distinct()
@@ -98,28 +90,6 @@ class FanOutConsumerTest {
 
     @Test
     void closeHandsLeasesOverWithinASecond() {
-        String stream = Cluster.unique("efo-handoff");
-        String app = Cluster.unique("app");
-        cluster.kinesis.createStream(stream, 4);
-        Recorder recorder = new Recorder();
-        KinesisConsumer a = cluster.start(fanOut(app, stream, "a", recorder).build());
-        KinesisConsumer b = cluster.start(fanOut(app, stream, "b", recorder).build());
-        Cluster.await("2/2", Duration.ofSeconds(20), () -> a.heldShards().size() == 2 && b.heldShards().size() == 2);
-        cluster.put(stream, 8, 0, 5);
-        Cluster.await("40 records", Duration.ofSeconds(20), () -> recorder.count() >= 40);
-        Set<String> fromA = a.heldShards();
-        long closing = System.nanoTime();
-        a.close();
-        Cluster.await("b initialized a's shards", Duration.ofSeconds(10), () -> recorder.events("initialize").stream()
-                .filter(e -> e.worker().equals("b") && fromA.contains(e.shardId()) && e.atNanos() > closing).count() == 2);
-        long latest = recorder.events("initialize").stream()
-                .filter(e -> e.worker().equals("b") && fromA.contains(e.shardId()) && e.atNanos() > closing)
-                .mapToLong(Recorder.Event::atNanos).max().orElseThrow();
-        assertThat(Duration.ofNanos(latest - closing)).isLessThan(Duration.ofSeconds(1));
-        cluster.put(stream, 8, 5, 5);
-        Cluster.await("80 records", Duration.ofSeconds(20), () -> distinct(recorder) == 80);
-        Cluster.sleep(300);
-        assertThat(recorder.count()).isEqualTo(80);
-        PollingConsumerTest.assertInOrderPerKey(recorder, 8, 10);
+        PollingConsumerTest.assertCloseHandsLeasesOver(cluster, "efo-handoff", this::fanOut);
     }
 }

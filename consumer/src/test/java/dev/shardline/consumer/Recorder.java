@@ -34,6 +34,11 @@ final class Recorder {
         return seen.size();
     }
 
+    /** Records seen, each data value counted once (redeliveries excluded). */
+    long distinctData() {
+        return seen.stream().map(Seen::data).distinct().count();
+    }
+
     List<Event> events(String kind) {
         List<Event> out = new ArrayList<>();
         for (Event e : events) {
