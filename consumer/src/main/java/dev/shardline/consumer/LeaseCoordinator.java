@@ -1,7 +1,7 @@
 package dev.shardline.consumer;
 
 import dev.shardline.checkpoint.Lease;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.checkpoint.LeaseTable;
 import dev.shardline.checkpoint.WorkerHeartbeats;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ final class LeaseCoordinator {
     private final LeaseTable leaseTable;
     private final WorkerHeartbeats heartbeats;
     private final ShardDiscovery discovery;
-    private final Function<LeaseCheckpointer, ShardTask> taskFactory;
+    private final Function<LeaseHolding, ShardTask> taskFactory;
     private final ConsumerMetrics metrics;
     private final ThreadFactory threads;
     private final Liveness liveness;
@@ -50,7 +50,7 @@ final class LeaseCoordinator {
     private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
     LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats,
-                     ShardDiscovery discovery, Function<LeaseCheckpointer, ShardTask> taskFactory,
+                     ShardDiscovery discovery, Function<LeaseHolding, ShardTask> taskFactory,
                      ConsumerMetrics metrics, ThreadFactory threads) {
         this.config = config;
         this.leaseTable = leaseTable;
@@ -181,7 +181,7 @@ final class LeaseCoordinator {
             }
             metrics.leaseOp(op);
             log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.owner().orElse("unowned"));
-            ShardTask task = taskFactory.apply(leaseTable.checkpointer(taken.get()));
+            ShardTask task = taskFactory.apply(leaseTable.hold(taken.get()));
             ShardTask previous = tasks.put(observed.leaseKey(), task);
             if (previous != null) {
                 previous.leaseLost("taken again by this worker");

@@ -5,7 +5,7 @@ import dev.shardline.aggregation.HashKeyRange;
 import dev.shardline.aggregation.UserRecord;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.checkpoint.LeaseLostException;
 import dev.shardline.checkpoint.LeaseTable;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ final class ShardTask implements Runnable {
 
     private final ConsumerConfig config;
     private final LeaseTable leaseTable;
-    private final LeaseCheckpointer checkpointer;
+    private final LeaseHolding checkpointer;
     private final Function<String, RecordSource> sources;
     private final ShardDiscovery discovery;
     private final ConsumerMetrics metrics;
@@ -45,7 +45,7 @@ final class ShardTask implements Runnable {
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
 
-    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer,
+    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseHolding checkpointer,
               Function<String, RecordSource> sources, ShardDiscovery discovery, ConsumerMetrics metrics) {
         this.config = config;
         this.leaseTable = leaseTable;
@@ -60,7 +60,7 @@ final class ShardTask implements Runnable {
         return shardId;
     }
 
-    LeaseCheckpointer checkpointer() {
+    LeaseHolding checkpointer() {
         return checkpointer;
     }
 

@@ -57,6 +57,18 @@ class ConsumerConfigTest {
         assertThat(d.initialPosition().timestamp()).isEqualTo(Instant.EPOCH);
         assertThat(d.retrieval().consumerName()).isEqualTo("fo");
         assertThat(d.toString()).contains("w1", "FAN_OUT(fo)");
+        // Derived settings are derived again from the changed fields, not frozen.
+        ConsumerConfig e = c.toBuilder().failoverTime(Duration.ofSeconds(6)).applicationName("other-app").build();
+        assertThat(e.leaseInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(e.heartbeatInterval()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(e.tableName()).isEqualTo("other-app");
+        assertThat(e.fenceTime()).isEqualTo(Duration.ofSeconds(5));
+        ConsumerConfig explicit = valid().tableName("leases").leaseInterval(Duration.ofMillis(500)).build();
+        assertThat(explicit.toBuilder().applicationName("x-app").failoverTime(Duration.ofSeconds(9)).build())
+                .satisfies(x -> {
+                    assertThat(x.tableName()).isEqualTo("leases");
+                    assertThat(x.leaseInterval()).isEqualTo(Duration.ofMillis(500));
+                });
     }
 
     @Test
