@@ -41,7 +41,7 @@ class ConsumerConfigTest {
         assertThat(oneSecond.leaseInterval(Duration.ofMillis(600)).build().heartbeatInterval())
                 .isEqualTo(Duration.ofMillis(600)); // never below leaseInterval
         assertThat(valid().build().toBuilder().failoverTime(Duration.ofSeconds(2)).build().heartbeatInterval())
-                .isEqualTo(Duration.ofSeconds(1)); // a derived default is derived again
+                .isEqualTo(Duration.ofSeconds(2).dividedBy(3).multipliedBy(2)); // derived again, lease interval too
         ConsumerConfig explicit = valid().heartbeatInterval(Duration.ofMillis(1500)).build();
         assertThat(explicit.heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(explicit.toBuilder().build().heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
