@@ -52,8 +52,12 @@ final class LeaseCoordinator {
     private final Liveness liveness;
     private final String me;
     private final Map<String, ShardTask> tasks = new ConcurrentHashMap<>();
-    /** Leases this worker asked to be handed to it: lease key → when asked (System.nanoTime()). */
-    private final Map<String, Long> pendingHandoffs = new ConcurrentHashMap<>();
+    /** A handoff this worker asked for: from whom, and when (System.nanoTime()). */
+    private record Asked(String from, long atNanos) {
+    }
+
+    /** Leases this worker asked to be handed to it, by lease key. */
+    private final Map<String, Asked> pendingHandoffs = new ConcurrentHashMap<>();
     private final AtomicBoolean watching = new AtomicBoolean();
     private final AtomicBoolean beating = new AtomicBoolean();
     private final AtomicLong rounds = new AtomicLong();
@@ -238,7 +242,8 @@ final class LeaseCoordinator {
             String owner = l.owner().orElse(null);
             String co = l.checkpointOwner().orElse(null);
             if (me.equals(owner) && co != null) {
-                pendingHandoffs.putIfAbsent(l.leaseKey(), now); // asked for earlier (or by a previous incarnation)
+                // asked for earlier (or by a previous incarnation of this worker id)
+                pendingHandoffs.putIfAbsent(l.leaseKey(), new Asked(co, now));
             }
             // Our own lease without a running task (a task that failed, a fenced one, or a restart under the same
             // id) is up for taking again, like an expired one.
@@ -278,7 +283,7 @@ final class LeaseCoordinator {
             if (err != null) {
                 log.debug("handoff request for {} failed: {}", observed.leaseKey(), err.toString());
             } else if (asked.isPresent()) {
-                pendingHandoffs.put(observed.leaseKey(), System.nanoTime());
+                pendingHandoffs.put(observed.leaseKey(), new Asked(observed.owner().orElse("?"), System.nanoTime()));
                 metrics.leaseOp("handoff-request");
                 log.info("asked {} to hand over lease {}", observed.owner().orElse("?"), observed.leaseKey());
             }
@@ -295,7 +300,7 @@ final class LeaseCoordinator {
             if (taken.isEmpty()) {
                 return null;
             }
-            metrics.leaseOp(op.startsWith("take") ? "take" : op);
+            metrics.leaseOp("take");
             log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.checkpointOwner()
                     .or(observed::owner).orElse("unowned"));
             ShardTask task = taskFactory.apply(leaseTable.hold(taken.get()));
@@ -329,7 +334,7 @@ final class LeaseCoordinator {
                     stopped++;
                 }
             }
-            if (stopped > 0) {
+            if (stopped > 0 || !wasFenced) {
                 metrics.leaseOp("fence");
                 log.warn("worker {} fenced itself: no heartbeat acknowledged for {} ms (fence at {} ms); stopped {} "
                                 + "shard tasks", me, fence.sinceConfirmedNanos() / 1_000_000,
@@ -377,15 +382,15 @@ final class LeaseCoordinator {
             List<CompletableFuture<Void>> takes = new ArrayList<>();
             for (String key : keys) {
                 Lease l = byKey.get(key);
-                Long askedAt = pendingHandoffs.get(key);
-                if (l == null || askedAt == null || !l.isOwnedBy(me) || l.isFinished()) {
+                Asked asked = pendingHandoffs.get(key);
+                if (l == null || asked == null || !l.isOwnedBy(me) || l.isFinished()) {
                     pendingHandoffs.remove(key); // moved on otherwise (released, taken, finished): the rounds decide
                     continue;
                 }
                 String co = l.checkpointOwner().orElse(null);
-                boolean timedOut = now - askedAt >= config.handoffTimeout().toNanos();
+                boolean timedOut = now - asked.atNanos() >= config.handoffTimeout().toNanos();
                 if (co == null || timedOut || !liveView.contains(co)) {
-                    String op = co == null ? "take after handoff"
+                    String op = co == null ? "take after handoff from " + asked.from()
                             : timedOut ? "take (handoff timed out)" : "take (handing-off worker died)";
                     takes.add(take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
                 }
