@@ -232,6 +232,20 @@ public final class ConsumerConfig {
         return handoffTimeout;
     }
 
+    /** One HTTP attempt of a lease-table or heartbeat call: failoverTime / 2, at least 1 s (1.5 s at the defaults). */
+    public Duration dynamoDbAttemptTimeout() {
+        Duration half = failoverTime.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+    }
+
+    /**
+     * A whole lease-table or heartbeat call, the SDK's retries included, and so a processor's checkpoint against a
+     * DynamoDB that stopped answering: failoverTime, at least 3 s (3 s at the defaults).
+     */
+    public Duration dynamoDbCallTimeout() {
+        return failoverTime.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : failoverTime;
+    }
+
     /**
      * How long after the start of its last heartbeat write that DynamoDB acknowledged this worker keeps delivering
      * records: failoverTime − leaseInterval / 2. Past it every shard task stops with leaseLost (self-fencing), before
