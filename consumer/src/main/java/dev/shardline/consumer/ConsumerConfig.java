@@ -50,6 +50,7 @@ public final class ConsumerConfig {
     private final KinesisAsyncClient kinesisClient;
     private final DynamoDbAsyncClient dynamoDbClient;
     private final Duration handoffTimeout;
+    private final Duration stuckShardTimeout;
     /** What the builder was given for the derived settings (null = derive), so toBuilder() keeps them derived. */
     private final String givenTableName;
     private final Duration givenLeaseInterval;
@@ -60,6 +61,7 @@ public final class ConsumerConfig {
         this.givenLeaseInterval = b.leaseInterval;
         this.givenHeartbeatInterval = b.heartbeatInterval;
         this.handoffTimeout = b.handoffTimeout;
+        this.stuckShardTimeout = b.stuckShardTimeout;
         this.applicationName = b.applicationName;
         this.tableName = b.tableName != null ? b.tableName : b.applicationName;
         this.streamName = b.streamName;
@@ -107,6 +109,7 @@ public final class ConsumerConfig {
         b.leaseInterval = givenLeaseInterval;
         b.heartbeatInterval = givenHeartbeatInterval;
         b.handoffTimeout = handoffTimeout;
+        b.stuckShardTimeout = stuckShardTimeout;
         b.shardSyncInterval = shardSyncInterval;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.idleTimeBetweenReads = idleTimeBetweenReads;
@@ -232,6 +235,11 @@ public final class ConsumerConfig {
         return handoffTimeout;
     }
 
+    /** How long a shard reader may hear nothing from Kinesis before it is restarted; see the builder. */
+    public Duration stuckShardTimeout() {
+        return stuckShardTimeout;
+    }
+
     /** One HTTP attempt of a lease-table or heartbeat call: failoverTime / 2, at least 1 s (1.5 s at the defaults). */
     public Duration dynamoDbAttemptTimeout() {
         Duration half = failoverTime.dividedBy(2);
@@ -301,6 +309,7 @@ public final class ConsumerConfig {
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Duration handoffTimeout = Duration.ofSeconds(10);
+        private Duration stuckShardTimeout = Duration.ofSeconds(30);
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
         private KinesisAsyncClient kinesisClient;
         private DynamoDbAsyncClient dynamoDbClient;
@@ -460,6 +469,16 @@ public final class ConsumerConfig {
             return this;
         }
 
+        /**
+         * A shard reader that has room for records and hears nothing from Kinesis for this long (no GetRecords or
+         * GetShardIterator answer, no fan-out event or new subscription) is restarted after the last record delivered,
+         * logged and counted ({@code shardline.consumer.shard.restarts}). Default 30 s; at least 100 ms.
+         */
+        public Builder stuckShardTimeout(Duration stuckShardTimeout) {
+            this.stuckShardTimeout = stuckShardTimeout;
+            return this;
+        }
+
         /** Where metrics go. Default: Micrometer's global registry. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
@@ -530,6 +549,8 @@ public final class ConsumerConfig {
             require(retryBackoff != null && !retryBackoff.isNegative(), "retryBackoff must be >= 0, got " + retryBackoff);
             require(shutdownTimeout != null && !shutdownTimeout.isNegative(),
                     "shutdownTimeout must be >= 0, got " + shutdownTimeout);
+            require(stuckShardTimeout != null && stuckShardTimeout.toMillis() >= 100,
+                    "stuckShardTimeout must be at least 100ms, got " + stuckShardTimeout);
             require(handoffTimeout != null && handoffTimeout.toMillis() >= 10,
                     "handoffTimeout must be at least 10ms, got " + handoffTimeout);
             return new ConsumerConfig(this);

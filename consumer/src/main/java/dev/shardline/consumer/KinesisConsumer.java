@@ -100,10 +100,8 @@ public final class KinesisConsumer implements AutoCloseable {
         }
         try {
             doStart();
-            startFinished.complete(null);
-        } catch (RuntimeException e) {
-            startFinished.completeExceptionally(e);
-            throw e;
+        } finally {
+            startFinished.complete(null); // whatever happened, close() need not wait any more
         }
     }
 
