@@ -70,11 +70,11 @@ public final class LocalKinesis implements AutoCloseable {
                 true));
         this.store = new StreamStore(config.clock, config.account, config.region, config.statusDelay,
                 config.maxStoredBytesPerStream, config.limitsEnabled, scheduler);
-        new StreamOperations(store).registerAll(registry);
-        new RecordOperations(store).registerAll(registry);
-        new ReshardOperations(store).registerAll(registry);
         // Enhanced fan-out: stream consumers and SubscribeToShard (FanOut*, Subscription* classes).
         this.fanOut = new FanOutOperations(store, config.fanOut);
+        new StreamOperations(store, fanOut.consumers()).registerAll(registry);
+        new RecordOperations(store).registerAll(registry);
+        new ReshardOperations(store).registerAll(registry);
         fanOut.registerAll(registry);
         store.defaultMaxRecordSizeKiB(config.maxRecordSizeKiB);
         this.dispatcher = new RequestDispatcher(registry, store, faults, new StsResponder(config.account));

@@ -20,9 +20,11 @@ final class StreamOperations {
     static final long NEXT_TOKEN_LIFETIME_MILLIS = 300_000;
 
     private final StreamStore store;
+    private final StreamConsumerRegistry consumers;
 
-    StreamOperations(StreamStore store) {
+    StreamOperations(StreamStore store, StreamConsumerRegistry consumers) {
         this.store = store;
+        this.consumers = consumers;
     }
 
     void registerAll(OperationRegistry registry) {
@@ -131,7 +133,7 @@ final class StreamOperations {
         ObjectNode summary = out.putObject("StreamDescriptionSummary");
         common(call, stream, summary);
         summary.put("OpenShardCount", stream.openShards().size());
-        summary.put("ConsumerCount", 0);
+        summary.put("ConsumerCount", consumers.count(stream.arn(), stream.createdMillis()));
         return Reply.of(out);
     }
 

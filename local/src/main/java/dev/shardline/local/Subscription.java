@@ -48,6 +48,7 @@ final class Subscription implements ShardListener {
     private boolean pumpScheduled;
     private boolean eventDelayed;
     private long lastEventNanos;
+    private long eventsQueued;
     private double tokens;
     private long tokensAtNanos;
     private ScheduledFuture<?> keepAliveTimer;
@@ -114,7 +115,12 @@ final class Subscription implements ShardListener {
                     TimeUnit.NANOSECONDS);
         }
         shard.addListener(this);
+        long queuedBefore = eventsQueued;
         pump();
+        if (!ended && eventsQueued == queuedBefore && !awaitingWritable && !pumpScheduled) {
+            // The service answers an idle shard with an event at once rather than after the first keep-alive.
+            send(SubscriptionEvents.event(sink.alloc(), List.of(), continuation(), 0, null), 0, false);
+        }
     }
 
     @Override
@@ -177,7 +183,8 @@ final class Subscription implements ShardListener {
             }
             send(SubscriptionEvents.event(sink.alloc(), batch.records, continuation, behind, null),
                     batch.records.size(), false);
-            if (!batch.atTip()) {
+            // A closed shard wakes nobody again: read on until its end is sent (records, then the children).
+            if (!batch.atTip() || closed) {
                 loop.execute(this::pump);
             }
         } else if (closed && position >= shard.nextPosition()) {
@@ -247,6 +254,7 @@ final class Subscription implements ShardListener {
      * stream normally after it when it is the {@code last}.
      */
     private void send(ByteBuf event, int records, boolean last) {
+        eventsQueued++;
         long delay = faults.delayNanos();
         if (delay <= 0) {
             write(event, records);

@@ -100,6 +100,24 @@ class FanOutTimingTest {
     }
 
     @Test
+    void theFirstEventOnAnIdleShardComesWithoutWaitingForAKeepAlive() {
+        // A keep-alive interval longer than the wait: only a prompt first event can pass.
+        LocalKinesis kinesis = server(LocalKinesis.builder()
+                .fanOut(FanOutConfig.builder().keepAliveInterval(Duration.ofMinutes(10)).build()));
+        KinesisAsyncClient client = client(kinesis.endpoint());
+        String arn = kinesis.createStream("prompt", 1);
+        String consumer = activeConsumer(client, arn, "prompt");
+        Recorder r = recorder(0).subscribe(client, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
+        SubscribeToShardEvent first = r.next(30_000);
+        assertThat(first.records()).isEmpty();
+        assertThat(first.continuationSequenceNumber()).isNotNull();
+        assertThat(first.millisBehindLatest()).isZero();
+        List<byte[]> sent = put(client, "prompt", "0", 2, 10, "x");
+        r.awaitRecords(2, 30_000);
+        assertThat(r.data()).containsExactlyElementsOf(sent);
+    }
+
+    @Test
     void aSubscriptionEndsNormallyAfterItsLifetime() {
         LocalKinesis kinesis = server(LocalKinesis.builder()
                 .fanOut(FanOutConfig.builder().subscriptionLifetime(Duration.ofMillis(700)).build()));
