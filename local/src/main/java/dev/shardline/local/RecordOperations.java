@@ -140,8 +140,8 @@ final class RecordOperations {
         LocalStream stream = store.resolveReady(call);
         Entry entry = entry(stream, call.body(), "");
         String ordering = call.text("SequenceNumberForOrdering");
-        if (ordering != null && !SequenceNumbers.plausible(ordering)) {
-            throw KinesisException.invalid("SequenceNumberForOrdering " + ordering + " is not a sequence number.");
+        if (ordering != null) {
+            checkOrdering(stream, ordering);
         }
         LocalShard[] shard = new LocalShard[1];
         StoredRecord record = store(stream, entry, store.nowMillis(), shard);
@@ -155,6 +155,27 @@ final class RecordOperations {
         out.put("SequenceNumber", record.sequenceNumber);
         out.put("EncryptionType", "NONE");
         return Reply.of(out);
+    }
+
+    /**
+     * The record stored next must get a greater number than SequenceNumberForOrdering. Every number this stream
+     * issued is smaller than the next one (the stream-wide counter leads), so only a number the stream never
+     * issued can be one that cannot be exceeded: it is refused as the service refuses a number it did not issue.
+     */
+    private void checkOrdering(LocalStream stream, String ordering) {
+        if (!SequenceNumbers.plausible(ordering)) {
+            throw KinesisException.validation("Value '" + ordering + "' at 'sequenceNumberForOrdering' failed to "
+                    + "satisfy constraint: Member must satisfy regular expression pattern: " + SequenceNumbers.PATTERN);
+        }
+        long counter = SequenceNumbers.counter(ordering);
+        boolean issued = counter != SequenceNumbers.NOT_OURS && counter <= stream.recordCounter()
+                && SequenceNumbers.position(ordering) != SequenceNumbers.NOT_OURS;
+        BigInteger value = new BigInteger(ordering);
+        BigInteger next = new BigInteger(SequenceNumbers.of(stream.recordCounter() + 1, 0, -1));
+        if (!issued && value.compareTo(next) >= 0) {
+            throw KinesisException.invalid("ExclusiveMinimumSequenceNumber " + ordering + " used in PutRecord on "
+                    + "stream " + stream.name() + " under account " + store.account() + " is invalid.");
+        }
     }
 
     Reply putRecords(Call call) {
@@ -228,56 +249,11 @@ final class RecordOperations {
         LocalShard shard = shardOf(stream, shardId);
         long now = store.nowMillis();
         stream.trimExpired(now);
-        long position;
-        switch (type) {
-            case "TRIM_HORIZON" -> position = shard.firstPosition();
-            case "LATEST" -> position = shard.nextPosition();
-            case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER" -> {
-                String sequence = call.text("StartingSequenceNumber");
-                if (sequence == null) {
-                    throw KinesisException.invalid("StartingSequenceNumber must be specified for "
-                            + "ShardIteratorType " + type + ".");
-                }
-                position = positionOf(stream, shard, sequence);
-                if (type.equals("AFTER_SEQUENCE_NUMBER")) {
-                    position++;
-                }
-                position = Math.max(position, shard.firstPosition());
-            }
-            case "AT_TIMESTAMP" -> {
-                var timestamp = call.timestamp("Timestamp");
-                if (timestamp == null) {
-                    throw KinesisException.invalid("Must specify timestampInMillis parameter for iterator of type "
-                            + "AT_TIMESTAMP. Current request has no timestamp parameter.");
-                }
-                position = shard.positionAt(timestamp.toEpochMilli());
-            }
-            default -> throw KinesisException.validation("Value '" + type + "' at 'shardIteratorType' failed to "
-                    + "satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, "
-                    + "AT_SEQUENCE_NUMBER, AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
-        }
+        long position = IteratorStart.position(store, shard, "GetShardIterator", "StartingSequenceNumber", type,
+                call.text("StartingSequenceNumber"), call.timestamp("Timestamp"));
         ObjectNode out = call.newObject();
         out.put("ShardIterator", ShardIterators.encode(shard, position, now));
         return Reply.of(out);
-    }
-
-    private long positionOf(LocalStream stream, LocalShard shard, String sequence) {
-        String invalid = "StartingSequenceNumber " + sequence + " used in GetShardIterator on shard "
-                + shard.shardId() + " in stream " + stream.name() + " under account " + store.account()
-                + " is invalid";
-        if (!SequenceNumbers.plausible(sequence)) {
-            throw KinesisException.validation("Value '" + sequence + "' at 'startingSequenceNumber' failed to "
-                    + "satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
-        }
-        if (SequenceNumbers.shardIndex(sequence) != shard.index()) {
-            throw KinesisException.invalid(invalid + " because it did not come from this shard.");
-        }
-        long position = SequenceNumbers.position(sequence);
-        // -1 is the shard's StartingSequenceNumber: before the first record.
-        if (position < -1 || position > shard.nextPosition()) {
-            throw KinesisException.invalid(invalid + ".");
-        }
-        return position;
     }
 
     Reply getRecords(Call call) {

@@ -245,8 +245,7 @@ final class Subscription implements ShardListener {
 
     /** The sequence number to resume after: the last one sent, or the one just before the start position. */
     private String continuation() {
-        // Position 0 gives the shard's starting number, which precedes every record.
-        return SequenceNumbers.of(shard.index(), position - 1);
+        return shard.sequenceBefore(position);
     }
 
     /**

@@ -291,7 +291,7 @@ class FanOutSubscribeTest {
                 "consumer/nobody"), SHARD0, position(ShardIteratorType.LATEST, null));
         Recorder unknownShard = recorder(0).subscribe(h2c, consumer, "shardId-000000000042",
                 position(ShardIteratorType.LATEST, null));
-        String foreign = SequenceNumbers.of(1, 0);
+        String foreign = SequenceNumbers.of(0, 1, -1);
         Recorder foreignSequence = recorder(0).subscribe(h2c, consumer, SHARD0,
                 position(ShardIteratorType.AT_SEQUENCE_NUMBER, foreign));
 
