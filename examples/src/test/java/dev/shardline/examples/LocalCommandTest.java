@@ -40,6 +40,36 @@ class LocalCommandTest {
     }
 
     @Test
+    void requireSignatureRefusesUnsignedRequestsAndServesTheSdk() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Shardline.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("local", "--port", "0",
+                "--tls-port", "0", "--dynamodb-port", "0", "--create-stream", "signed:1", "--require-signature",
+                "--shard-limit", "5", "--duration", "3s"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.toString().contains("ready") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Matcher m = Pattern.compile("kinesis: +(http://127\\.0\\.0\\.1:\\d+)").matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        assertThat(out.toString()).contains("signatures:  required");
+        URI endpoint = URI.create(m.group(1));
+        java.net.http.HttpResponse<String> unsigned = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(endpoint).timeout(java.time.Duration.ofSeconds(20))
+                        .header("X-Amz-Target", "Kinesis_20131202.ListStreams")
+                        .header("Content-Type", "application/x-amz-json-1.1")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(unsigned.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
+        try (KinesisAsyncClient client = LocalClients.kinesis(endpoint)) {
+            assertThat(client.listStreams().get().streamNames()).containsExactly("signed");
+            assertThat(client.describeLimits(b -> { }).get().shardLimit()).isEqualTo(5);
+        }
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     void rejectsABadStreamSpecWithUsageExitCode() {
         StringWriter err = new StringWriter();
         CommandLine cli = Shardline.commandLine();
