@@ -123,10 +123,6 @@ final class FanOutOperations {
         String consumerArn = call.requireText("ConsumerARN");
         String shardId = call.requireText("ShardId");
         JsonNode startingPosition = call.body().get("StartingPosition");
-        if (startingPosition == null || startingPosition.isNull()) {
-            throw KinesisException.validation("Value null at 'startingPosition' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
         String streamArn = StreamConsumer.streamArnOf(consumerArn);
         if (streamArn == null) {
             throw KinesisException.validation("Value '" + consumerArn + "' at 'consumerARN' failed to satisfy "

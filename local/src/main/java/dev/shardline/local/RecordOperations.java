@@ -45,26 +45,10 @@ final class RecordOperations {
         }
     }
 
+    /** An entry of a request already checked against the model: partition key and data are there and in bounds. */
     private Entry entry(LocalStream stream, JsonNode node, String prefix) {
-        JsonNode pkNode = node.get("PartitionKey");
-        if (pkNode == null || pkNode.isNull()) {
-            throw KinesisException.validation("Value null at '" + prefix + "partitionKey' failed to satisfy "
-                    + "constraint: Member must not be null");
-        }
-        String pk = pkNode.asText();
-        if (pk.isEmpty()) {
-            throw KinesisException.validation("Value '' at '" + prefix + "partitionKey' failed to satisfy "
-                    + "constraint: Member must have length greater than or equal to 1");
-        }
-        if (pk.length() > 256) {
-            throw KinesisException.validation("Value '" + pk + "' at '" + prefix + "partitionKey' failed to "
-                    + "satisfy constraint: Member must have length less than or equal to 256");
-        }
+        String pk = node.get("PartitionKey").asText();
         byte[] data = Call.blob(node, "Data");
-        if (data == null) {
-            throw KinesisException.validation("Value null at '" + prefix + "data' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
         int max = stream.maxRecordSizeKiB() * 1024;
         if (data.length > max) {
             throw KinesisException.validation("Value at '" + prefix + "data' failed to satisfy constraint: "
@@ -180,19 +164,8 @@ final class RecordOperations {
 
     Reply putRecords(Call call) {
         LocalStream stream = store.resolveReady(call);
+        // 1..500 entries: checked against the model before.
         JsonNode records = call.body().get("Records");
-        if (records == null || records.isNull()) {
-            throw KinesisException.validation("Value null at 'records' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
-        if (!records.isArray() || records.isEmpty()) {
-            throw KinesisException.validation("Value '[]' at 'records' failed to satisfy constraint: "
-                    + "Member must have length greater than or equal to 1");
-        }
-        if (records.size() > MAX_PUT_RECORDS_ENTRIES) {
-            throw KinesisException.validation("Value at 'records' failed to satisfy constraint: Member must have "
-                    + "length less than or equal to " + MAX_PUT_RECORDS_ENTRIES + " (was " + records.size() + ")");
-        }
         Entry[] entries = new Entry[records.size()];
         long total = 0;
         for (int i = 0; i < entries.length; i++) {
@@ -258,10 +231,6 @@ final class RecordOperations {
 
     Reply getRecords(Call call) {
         String iterator = call.requireText("ShardIterator");
-        if (iterator.isEmpty() || iterator.length() > 512) {
-            throw KinesisException.validation("Value at 'shardIterator' failed to satisfy constraint: Member must "
-                    + "have length between 1 and 512");
-        }
         int limit = call.integer("Limit", 1, MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_LIMIT);
         ShardIterators.Token token = ShardIterators.decode(iterator);
         long now = store.nowMillis();

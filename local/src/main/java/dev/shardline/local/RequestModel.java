@@ -98,7 +98,8 @@ final class RequestModel {
         input("PutRecord", stream().required("Data", DATA).required("PartitionKey", PARTITION_KEY)
                 .member("ExplicitHashKey", HASH_KEY).member("SequenceNumberForOrdering", SEQUENCE_NUMBER)
                 .member("StreamARN", STREAM_ARN));
-        input("PutRecords", structure().required("Records", list(PUT_RECORDS_ENTRY).range(1, 500))
+        input("PutRecords", structure().required("Records", list(PUT_RECORDS_ENTRY)
+                        .range(1, RecordOperations.MAX_PUT_RECORDS_ENTRIES))
                 .member("StreamName", STREAM_NAME).member("StreamARN", STREAM_ARN));
         input("RegisterStreamConsumer", structure().required("StreamARN", STREAM_ARN)
                 .required("ConsumerName", CONSUMER_NAME).member("Tags", TAG_MAP));

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 final class StreamStore {
     private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
+    /** The service refuses a CreateStream while five streams of the account are CREATING. */
+    static final int MAX_CREATING_STREAMS = 5;
 
     private final Map<String, LocalStream> streams = new ConcurrentSkipListMap<>();
     private final Clock clock;
@@ -136,6 +138,11 @@ final class StreamStore {
             throw KinesisException.inUse("Stream " + name + " under account " + account + " already exists.");
         }
         checkShardLimit(region, shardCount);
+        long creating = streams.values().stream().filter(s -> s.status() == StreamStatus.CREATING).count();
+        if (creating >= MAX_CREATING_STREAMS) {
+            throw KinesisException.limitExceeded("Stream " + name + " under account " + account + " cannot be "
+                    + "created: at most " + MAX_CREATING_STREAMS + " streams may be CREATING at once.");
+        }
         long now = nowMillis();
         LocalStream stream = new LocalStream(name, streamArn(region, name), now, onDemand,
                 statusDelay.isZero() ? StreamStatus.ACTIVE : StreamStatus.CREATING);

@@ -257,6 +257,18 @@ class FanOutSubscribeTest {
     }
 
     @Test
+    void aShortShardIdNamesTheShardAsTheServiceAccepts() {
+        String arn = stream(2);
+        String consumer = activeConsumer(h2c, arn, "short-id");
+        List<byte[]> sent = put(h2c, nameOf(arn), BigInteger.ONE.shiftLeft(127).toString(), 3, 10, "s");
+        Recorder r = recorder(0).subscribe(h2c, consumer, "1", position(ShardIteratorType.TRIM_HORIZON, null));
+        r.awaitRecords(3, 10_000);
+        assertThat(r.data()).containsExactlyElementsOf(sent);
+        assertThat(kinesis.fanOut().subscriptions()).extracting(SubscriptionStats::shardId)
+                .contains("shardId-000000000001");
+    }
+
+    @Test
     void fiveSubscriptionsAtOnceOnDifferentShards() throws Exception {
         String arn = stream(5);
         String consumer = activeConsumer(tls, arn, "five");

@@ -128,6 +128,12 @@ class ServiceConformanceTest {
             assertThat(creating.hasMoreShards()).isFalse();
             assertThat(error(() -> c.listShards(b -> b.streamName("born")).join()))
                     .isEqualTo("ResourceInUseException");
+            for (int i = 1; i <= 4; i++) {
+                String name = "also-born-" + i;
+                c.createStream(b -> b.streamName(name).shardCount(1)).join();
+            }
+            assertThat(error(() -> c.createStream(b -> b.streamName("sixth").shardCount(1)).join()))
+                    .as("at most five streams CREATING").isEqualTo("LimitExceededException");
 
             awaitStatus(c, "born", StreamStatus.ACTIVE);
             assertThat(c.describeStream(b -> b.streamName("born")).join().streamDescription().shards()).hasSize(2);
