@@ -42,7 +42,6 @@ final class RequestValidator {
             case STRING -> expect(node.isTextual(), "a string", node, path);
             case BOOLEAN -> expect(node.isBoolean(), "a boolean", node, path);
             case INTEGER -> expect(node.isIntegralNumber() && node.canConvertToInt(), "an integer", node, path);
-            case LONG -> expect(node.isIntegralNumber() && node.canConvertToLong(), "a long", node, path);
             case TIMESTAMP -> {
                 expect(node.isNumber() || node.isTextual(), "a timestamp", node, path);
                 try {
@@ -142,7 +141,7 @@ final class RequestValidator {
                     out.add("Value '" + text + "' at '" + at + "' failed to satisfy constraint: " + f);
                 }
             }
-            case INTEGER, LONG -> {
+            case INTEGER -> {
                 long v = value.longValue();
                 if (shape.min != null && v < shape.min) {
                     out.add("Value '" + v + "' at '" + at + "' failed to satisfy constraint: Member must have value "

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * order the service reports violations in. Immutable; built with the fluent methods below.
  */
 final class Shape {
-    enum Kind { STRING, INTEGER, LONG, BOOLEAN, TIMESTAMP, BLOB, LIST, MAP, STRUCTURE }
+    enum Kind { STRING, INTEGER, BOOLEAN, TIMESTAMP, BLOB, LIST, MAP, STRUCTURE }
 
     /** A member of a structure. */
     record Member(String name, Shape shape, boolean required) {
