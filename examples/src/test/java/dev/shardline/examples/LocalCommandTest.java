@@ -57,8 +57,9 @@ class LocalCommandTest {
 
     @Test
     void requireSignatureRefusesUnsignedRequestsAndServesTheSdk() throws Exception {
+        // Long enough for a loaded machine to make its first SDK client and three calls before the server stops.
         Running local = local("--create-stream", "signed:1", "--require-signature", "--shard-limit", "5",
-                "--duration", "3s");
+                "--duration", "15s");
         assertThat(local.out().toString()).contains("signatures:  required");
         URI endpoint = local.endpoint();
         java.net.http.HttpResponse<String> unsigned = java.net.http.HttpClient.newHttpClient().send(
@@ -72,7 +73,7 @@ class LocalCommandTest {
             assertThat(client.listStreams().get().streamNames()).containsExactly("signed");
             assertThat(client.describeLimits(b -> { }).get().shardLimit()).isEqualTo(5);
         }
-        assertThat(local.exit().get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(local.exit().get(45, TimeUnit.SECONDS)).isZero();
     }
 
     @Test
