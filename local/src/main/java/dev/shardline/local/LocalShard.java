@@ -122,8 +122,10 @@ final class LocalShard {
         if (before < 0) {
             return startingSequenceNumber();
         }
-        long counter = position >= firstPosition && position < firstPosition + size
-                ? SequenceNumbers.counter(recordAt(position).sequenceNumber) - 1 : lastCounter;
+        // The record before is trimmed: just below the next stored record's counter keeps the numbers in order.
+        long next = Math.max(position, firstPosition);
+        long counter = next < firstPosition + size
+                ? SequenceNumbers.counter(recordAt(next).sequenceNumber) - 1 : lastCounter;
         return SequenceNumbers.of(counter, index, before);
     }
 

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * <p>Everything after {@link #start} runs on the response stream's event loop, so the state needs no locks. New
  * records wake it through {@link ShardListener} (no polling); it sends at most one event at a time while the
  * transport is {@linkplain ResponseSink#isWritable() writable}, so a slow subscriber holds the server to its
- * HTTP/2 window plus one event of queued bytes. Idle shards get an empty event every keep-alive interval; the
- * subscription ends when its lifetime is over, when the closed shard's end is sent, when another subscription
- * takes over, or when the consumer or stream goes away.
+ * HTTP/2 window plus one event of queued bytes. An idle shard gets an empty event at once, then one every
+ * keep-alive interval. The subscription ends when its lifetime is over, when the closed shard's end is sent (the
+ * remaining records, then the children with no continuation), when another subscription takes over, or when the
+ * consumer or stream goes away.
  */
 final class Subscription implements ShardListener {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
