@@ -498,49 +498,48 @@ class ServiceConformanceTest {
         return seen;
     }
 
+    /** A scenario over a stream named "peer". */
+    interface Scenario {
+        Map<String, Object> run(KinesisAsyncClient client, String stream) throws Exception;
+    }
+
+    /** Runs {@code scenario} on a fresh {@code shards}-shard stream of LocalKinesis, then of kinesis-mock. */
+    private static List<Map<String, Object>> onBoth(int shards, Scenario scenario) throws Exception {
+        assumeTrue(KinesisMockPeer.installed(), "kinesis-local is installed by the build (npm ci)");
+        List<Map<String, Object>> seen = new ArrayList<>();
+        try (LocalKinesis own = LocalKinesis.builder().tls(false).limitsEnabled(false).build().start()) {
+            seen.add(run(own.endpoint(), shards, scenario));
+        }
+        try (KinesisMockPeer peer = KinesisMockPeer.start()) {
+            seen.add(run(peer.endpoint(), shards, scenario));
+        }
+        return seen;
+    }
+
+    private static Map<String, Object> run(URI endpoint, int shards, Scenario scenario) throws Exception {
+        try (KinesisAsyncClient c = SdkClients.async(endpoint, false)) {
+            c.createStream(b -> b.streamName("peer").shardCount(shards)).join();
+            awaitStatus(c, "peer", StreamStatus.ACTIVE);
+            return scenario.run(c, "peer");
+        }
+    }
+
     @Test
     void kinesisMockAgreesOnRequestChecks() throws Exception {
-        assumeTrue(KinesisMockPeer.installed(), "kinesis-local is installed by the build (npm ci)");
-        Map<String, Object> local;
-        try (LocalKinesis own = LocalKinesis.builder().tls(false).limitsEnabled(false).build().start();
-                KinesisAsyncClient c = SdkClients.async(own.endpoint(), false)) {
-            c.createStream(b -> b.streamName("peer").shardCount(2)).join();
-            awaitStatus(c, "peer", StreamStatus.ACTIVE);
-            local = requestScenario(c, "peer");
-        }
-        Map<String, Object> mock;
-        try (KinesisMockPeer peer = KinesisMockPeer.start();
-                KinesisAsyncClient c = SdkClients.async(peer.endpoint(), false)) {
-            c.createStream(b -> b.streamName("peer").shardCount(2)).join();
-            awaitStatus(c, "peer", StreamStatus.ACTIVE);
-            mock = requestScenario(c, "peer");
-        }
-        assertThat(local).isEqualTo(mock).containsEntry("timestamp in the future", "InvalidArgumentException")
+        List<Map<String, Object>> seen = onBoth(2, ServiceConformanceTest::requestScenario);
+        assertThat(seen.get(0)).isEqualTo(seen.get(1))
+                .containsEntry("timestamp in the future", "InvalidArgumentException")
                 .containsEntry("consumer count", 1).containsEntry("open shards", 2);
     }
 
     @Test
     void kinesisMockAgreesOnTheSequenceNumberProperties() throws Exception {
-        assumeTrue(KinesisMockPeer.installed(), "kinesis-local is installed by the build (npm ci)");
-        Map<String, Object> local;
-        try (LocalKinesis own = LocalKinesis.builder().tls(false).limitsEnabled(false).build().start();
-                KinesisAsyncClient c = SdkClients.async(own.endpoint(), false)) {
-            c.createStream(b -> b.streamName("peer").shardCount(4)).join();
-            awaitStatus(c, "peer", StreamStatus.ACTIVE);
-            local = sequenceScenario(c, "peer");
-        }
-        Map<String, Object> mock;
-        try (KinesisMockPeer peer = KinesisMockPeer.start();
-                KinesisAsyncClient c = SdkClients.async(peer.endpoint(), false)) {
-            c.createStream(b -> b.streamName("peer").shardCount(4)).join();
-            awaitStatus(c, "peer", StreamStatus.ACTIVE);
-            mock = sequenceScenario(c, "peer");
-        }
+        List<Map<String, Object>> seen = onBoth(4, ServiceConformanceTest::sequenceScenario);
         // kinesis-mock refuses another shard's number as ResourceNotFoundException; the service (and LocalKinesis,
         // asserted above) as InvalidArgumentException. Compared here: that it is refused at all.
-        for (Map<String, Object> seen : List.of(local, mock)) {
-            seen.put("foreign number", !"none".equals(seen.get("foreign number")));
+        for (Map<String, Object> one : seen) {
+            one.put("foreign number", !"none".equals(one.get("foreign number")));
         }
-        assertThat(local).isEqualTo(mock).containsEntry("foreign number", true);
+        assertThat(seen.get(0)).isEqualTo(seen.get(1)).containsEntry("foreign number", true);
     }
 }
