@@ -44,6 +44,15 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--no-limits", description = "Turn the per-shard throughput limits off (for benchmarks)")
     boolean noLimits;
 
+    @Option(names = "--require-signature", description = "Refuse Kinesis requests without an AWS SigV4 "
+            + "Authorization header (MissingAuthenticationTokenException), to test a client's credential set-up; "
+            + "the signature itself is not verified")
+    boolean requireSignature;
+
+    @Option(names = "--shard-limit", paramLabel = "N", description = "The account's open-shard limit "
+            + "(LimitExceededException past it; default 500, none with --no-limits)")
+    Integer shardLimit;
+
     @Option(names = "--fault", paramLabel = "SPEC",
             description = "Inject a fault (repeatable): KIND[,op=OPERATION][,stream=NAME][,next=N][,rate=R]"
                     + "[,latency=DURATION]; KIND is throttle, throttle-records, internal-failure, "
@@ -80,8 +89,16 @@ public final class LocalCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
-        try (LocalKinesis kinesis = LocalKinesis.builder().port(port).tlsPort(tlsPort).limitsEnabled(!noLimits)
-                .statusDelay(statusDelay).build().start();
+        if (shardLimit != null && (shardLimit < 1 || shardLimit > 1_000_000)) {
+            throw new CommandLine.ParameterException(this.spec.commandLine(),
+                    "--shard-limit must be 1..1000000, was " + shardLimit);
+        }
+        LocalKinesis.Builder builder = LocalKinesis.builder().port(port).tlsPort(tlsPort).limitsEnabled(!noLimits)
+                .statusDelay(statusDelay).requireSignature(requireSignature);
+        if (shardLimit != null) {
+            builder.shardLimit(shardLimit);
+        }
+        try (LocalKinesis kinesis = builder.build().start();
                 LocalDynamoDb dynamo = new LocalDynamoDb(dynamoDbPort).start()) {
             for (String[] stream : parsedStreams) {
                 kinesis.createStream(stream[0], Integer.parseInt(stream[1]));
@@ -96,6 +113,9 @@ public final class LocalCommand implements Callable<Integer> {
             out.println("dynamodb:    " + dynamo.endpoint());
             out.println("limits:      " + (noLimits ? "off" : "on (per shard: writes 1 MiB/s, 1000 records/s; "
                     + "reads 5 calls/s, 2 MiB/s)"));
+            if (requireSignature) {
+                out.println("signatures:  required (unsigned requests get MissingAuthenticationTokenException)");
+            }
             for (String[] stream : parsedStreams) {
                 out.println("stream:      " + stream[0] + " (" + stream[1] + " shards) " + kinesis.streamArn(stream[0]));
             }

@@ -123,10 +123,6 @@ final class FanOutOperations {
         String consumerArn = call.requireText("ConsumerARN");
         String shardId = call.requireText("ShardId");
         JsonNode startingPosition = call.body().get("StartingPosition");
-        if (startingPosition == null || startingPosition.isNull()) {
-            throw KinesisException.validation("Value null at 'startingPosition' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
         String streamArn = StreamConsumer.streamArnOf(consumerArn);
         if (streamArn == null) {
             throw KinesisException.validation("Value '" + consumerArn + "' at 'consumerARN' failed to satisfy "
@@ -145,72 +141,19 @@ final class FanOutOperations {
             throw KinesisException.notFound("Shard " + shardId + " in stream " + stream.name() + " under account "
                     + store.account() + " does not exist.");
         }
-        long position = startPosition(call, stream, shard, startingPosition);
+        long position = startPosition(call, shard, startingPosition);
         Subscription subscription = subscriptions.admit(consumer, shard, () -> new Subscription(store, config,
                 faults, subscriptions, consumers, consumer, shard, position, faults.take()));
         return Reply.streaming(SubscriptionEvents.CONTENT_TYPE, Map.of(), subscription::start);
     }
 
     /** Where a subscription starts reading, from its StartingPosition. */
-    private long startPosition(Call call, LocalStream stream, LocalShard shard, JsonNode startingPosition) {
+    private long startPosition(Call call, LocalShard shard, JsonNode startingPosition) {
         JsonNode typeNode = startingPosition.get("Type");
-        String type = typeNode == null || typeNode.isNull() ? null : typeNode.asText();
-        if (type == null) {
-            throw KinesisException.validation("Value null at 'startingPosition.type' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
-        switch (type) {
-            case "TRIM_HORIZON":
-                return shard.firstPosition();
-            case "LATEST":
-                return shard.nextPosition();
-            case "AT_SEQUENCE_NUMBER":
-            case "AFTER_SEQUENCE_NUMBER": {
-                JsonNode seqNode = startingPosition.get("SequenceNumber");
-                String sequence = seqNode == null || seqNode.isNull() ? null : seqNode.asText();
-                if (sequence == null) {
-                    throw KinesisException.invalid("StartingPosition.SequenceNumber must be specified for "
-                            + "StartingPosition.Type " + type + ".");
-                }
-                long position = sequencePosition(stream, shard, sequence);
-                if (type.equals("AFTER_SEQUENCE_NUMBER")) {
-                    position++;
-                }
-                return Math.max(position, shard.firstPosition());
-            }
-            case "AT_TIMESTAMP": {
-                Instant timestamp = call.timestamp(startingPosition, "Timestamp");
-                if (timestamp == null) {
-                    throw KinesisException.invalid("StartingPosition.Timestamp must be specified for "
-                            + "StartingPosition.Type AT_TIMESTAMP.");
-                }
-                return shard.positionAt(timestamp.toEpochMilli());
-            }
-            default:
-                throw KinesisException.validation("Value '" + type + "' at 'startingPosition.type' failed to "
-                        + "satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, "
-                        + "AT_SEQUENCE_NUMBER, AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
-        }
-    }
-
-    private long sequencePosition(LocalStream stream, LocalShard shard, String sequence) {
-        String invalid = "StartingSequenceNumber " + sequence + " used in SubscribeToShard on shard "
-                + shard.shardId() + " in stream " + stream.name() + " under account " + store.account()
-                + " is invalid";
-        if (!SequenceNumbers.plausible(sequence)) {
-            throw KinesisException.validation("Value '" + sequence + "' at 'startingPosition.sequenceNumber' "
-                    + "failed to satisfy constraint: Member must satisfy regular expression pattern: "
-                    + "0|([1-9]\\d{0,128})");
-        }
-        if (SequenceNumbers.shardIndex(sequence) != shard.index()) {
-            throw KinesisException.invalid(invalid + " because it did not come from this shard.");
-        }
-        long position = SequenceNumbers.position(sequence);
-        // -1 is the shard's StartingSequenceNumber: before the first record.
-        if (position < -1 || position > shard.nextPosition()) {
-            throw KinesisException.invalid(invalid + ".");
-        }
-        return position;
+        JsonNode sequence = startingPosition.get("SequenceNumber");
+        return IteratorStart.position(store, shard, "SubscribeToShard", "StartingPosition.SequenceNumber",
+                typeNode.asText(), sequence == null || sequence.isNull() ? null : sequence.asText(),
+                call.timestamp(startingPosition, "Timestamp"));
     }
 
     /** The consumer a call names by ConsumerARN, or by StreamARN and ConsumerName. */

@@ -41,6 +41,15 @@ final class KinesisException extends RuntimeException {
         return new KinesisException("ValidationException", 400, "1 validation error detected: " + message);
     }
 
+    /** Every violation found in one request, in the order found: "N validation errors detected: a; b". */
+    static KinesisException validation(java.util.List<String> violations) {
+        if (violations.size() == 1) {
+            return validation(violations.get(0));
+        }
+        return new KinesisException("ValidationException", 400, violations.size()
+                + " validation errors detected: " + String.join("; ", violations));
+    }
+
     static KinesisException limitExceeded(String message) {
         return new KinesisException("LimitExceededException", 400, message);
     }

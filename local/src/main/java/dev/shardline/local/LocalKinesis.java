@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * clients that offer no ALPN, tells the HTTP/2 preface from an HTTP/1.1 request line. Both speak the Kinesis JSON
  * 1.1 protocol in JSON and CBOR, and answer STS {@code GetCallerIdentity}. Any credentials are accepted.
  *
- * <p>Per-shard limits are enforced as the service does unless {@link Builder#limitsEnabled(boolean)} turns them
- * off; faults are injected with {@link #faults()}.
+ * <p>Per-shard limits and the account's shard limit are enforced as the service does unless
+ * {@link Builder#limitsEnabled(boolean)} turns them off; faults are injected with {@link #faults()}.
  *
  * <p>Extension points (package-private, for features built in this package, such as enhanced fan-out):
  * {@link OperationRegistry} via {@code registry()} — plug in operations by name; {@link Reply#streaming} with a
@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalKinesis implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKinesis.class);
+    /** The service's default limit of open shards per account (most regions). */
+    public static final int DEFAULT_SHARD_LIMIT = 500;
 
     private final Builder config;
     private final OperationRegistry registry = new OperationRegistry();
@@ -70,14 +72,17 @@ public final class LocalKinesis implements AutoCloseable {
                 true));
         this.store = new StreamStore(config.clock, config.account, config.region, config.statusDelay,
                 config.maxStoredBytesPerStream, config.limitsEnabled, scheduler);
-        new StreamOperations(store).registerAll(registry);
-        new RecordOperations(store).registerAll(registry);
-        new ReshardOperations(store).registerAll(registry);
         // Enhanced fan-out: stream consumers and SubscribeToShard (FanOut*, Subscription* classes).
         this.fanOut = new FanOutOperations(store, config.fanOut);
+        new StreamOperations(store, fanOut.consumers()).registerAll(registry);
+        new RecordOperations(store).registerAll(registry);
+        new ReshardOperations(store).registerAll(registry);
         fanOut.registerAll(registry);
+        new AccountOperations(store).registerAll(registry);
         store.defaultMaxRecordSizeKiB(config.maxRecordSizeKiB);
-        this.dispatcher = new RequestDispatcher(registry, store, faults, new StsResponder(config.account));
+        store.shardLimit(config.effectiveShardLimit());
+        this.dispatcher = new RequestDispatcher(registry, store, faults, new StsResponder(config.account),
+                config.requireSignature);
     }
 
     /** A builder with the defaults: free ports, limits on, system clock, us-east-1, account 000000000000. */
@@ -311,6 +316,8 @@ public final class LocalKinesis implements AutoCloseable {
         private FanOutConfig fanOut = FanOutConfig.defaults();
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int maxRecordSizeKiB = 1024;
+        private Integer shardLimit;
+        private boolean requireSignature;
 
         private Builder() {
         }
@@ -398,6 +405,33 @@ public final class LocalKinesis implements AutoCloseable {
                 throw new IllegalArgumentException("maxRecordSizeKiB must be 1024..10240, was " + kib);
             }
             this.maxRecordSizeKiB = kib;
+            return this;
+        }
+
+        /**
+         * The account's limit of open shards across its streams (the service's default, 500, while
+         * {@link #limitsEnabled} is on; none when it is off, unless set here). CreateStream, SplitShard and
+         * UpdateShardCount past it answer LimitExceededException; DescribeLimits reports it.
+         */
+        public Builder shardLimit(int limit) {
+            if (limit < 1 || limit > 1_000_000) {
+                throw new IllegalArgumentException("shardLimit must be 1..1000000, was " + limit);
+            }
+            this.shardLimit = limit;
+            return this;
+        }
+
+        int effectiveShardLimit() {
+            return shardLimit != null ? shardLimit : limitsEnabled ? DEFAULT_SHARD_LIMIT : Integer.MAX_VALUE;
+        }
+
+        /**
+         * Strict mode (default off): Kinesis calls without an AWS Signature Version 4 {@code Authorization} header
+         * are refused with MissingAuthenticationTokenException, as the service refuses them, for tests of a
+         * client's credential set-up. The signature itself is not verified.
+         */
+        public Builder requireSignature(boolean required) {
+            this.requireSignature = required;
             return this;
         }
 

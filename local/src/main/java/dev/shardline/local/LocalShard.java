@@ -30,6 +30,10 @@ final class LocalShard {
     private long firstPosition;
     private long storedBytes;
     private long lastArrivalMillis;
+    /** The stream counter when the shard was made: its StartingSequenceNumber's counter. */
+    private final long startCounter;
+    /** The stream counter of the newest record stored (startCounter while none was). */
+    private long lastCounter;
     private volatile boolean closed;
     private volatile long closedMillis = Long.MAX_VALUE;
 
@@ -44,6 +48,8 @@ final class LocalShard {
         this.endingHashKey = endingHashKey;
         this.createdMillis = createdMillis;
         this.limiter = new ShardLimiter();
+        this.startCounter = stream.recordCounter();
+        this.lastCounter = startCounter;
     }
 
     static String shardIdOf(int index) {
@@ -91,7 +97,7 @@ final class LocalShard {
     }
 
     String startingSequenceNumber() {
-        return SequenceNumbers.of(index, -1);
+        return SequenceNumbers.of(startCounter, index, -1);
     }
 
     /** The last sequence number this shard can have, once it is closed; null while open. */
@@ -100,7 +106,31 @@ final class LocalShard {
             return null;
         }
         long next = firstPosition + size;
-        return SequenceNumbers.of(index, next - 1);
+        return SequenceNumbers.of(lastCounter, index, next - 1);
+    }
+
+    /**
+     * The sequence number just before {@code position}: the record there if it is stored, the shard's starting
+     * number before the first record, else (trimmed) a number between the neighbours that resumes at
+     * {@code position}.
+     */
+    synchronized String sequenceBefore(long position) {
+        long before = position - 1;
+        if (before >= firstPosition && before < firstPosition + size) {
+            return recordAt(before).sequenceNumber;
+        }
+        if (before < 0) {
+            return startingSequenceNumber();
+        }
+        // The record before is trimmed: just below the next stored record's counter keeps the numbers in order.
+        long next = Math.max(position, firstPosition);
+        long counter = next < firstPosition + size
+                ? SequenceNumbers.counter(recordAt(next).sequenceNumber) - 1 : lastCounter;
+        return SequenceNumbers.of(counter, index, before);
+    }
+
+    private StoredRecord recordAt(long position) {
+        return ring[(int) ((head + (position - firstPosition)) % ring.length)];
     }
 
     boolean isClosed() {
@@ -129,8 +159,11 @@ final class LocalShard {
             }
             long arrival = Math.max(nowMillis, lastArrivalMillis);
             long position = firstPosition + size;
-            StoredRecord record = new StoredRecord(position, SequenceNumbers.of(index, position), partitionKey, data,
-                    arrival);
+            // Taken under the shard's lock: the counter, and so the number, increases within the shard.
+            long counter = stream.nextRecordCounter();
+            StoredRecord record = new StoredRecord(position, SequenceNumbers.of(counter, index, position),
+                    partitionKey, data, arrival);
+            lastCounter = counter;
             if (size == ring.length) {
                 grow();
             }

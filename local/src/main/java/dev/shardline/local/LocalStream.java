@@ -20,6 +20,8 @@ final class LocalStream {
     private final List<LocalShard> shards = new ArrayList<>();
     private final Map<String, String> tags = new TreeMap<>();
     private final AtomicLong storedBytes = new AtomicLong();
+    /** Advanced by every record stored in any shard: the stream-wide part of the sequence numbers. */
+    private final AtomicLong recordCounter = new AtomicLong();
     private volatile LocalShard[] open = new LocalShard[0];
     private volatile StreamStatus status;
     private volatile int retentionHours = 24;
@@ -97,6 +99,15 @@ final class LocalStream {
         this.maxRecordSizeKiB = kib;
     }
 
+    /** The counter of the newest record stored in the stream (0 before the first). */
+    long recordCounter() {
+        return recordCounter.get();
+    }
+
+    long nextRecordCounter() {
+        return recordCounter.incrementAndGet();
+    }
+
     AtomicLong storedBytes() {
         return storedBytes;
     }
@@ -111,13 +122,38 @@ final class LocalStream {
         return Arrays.asList(open);
     }
 
+    /**
+     * The shard a shard id names, in the canonical form or a short one the service also accepts: the shard's
+     * number after any prefix ({@code shardId-0}, {@code 0}, {@code shard-7}); null when there is none.
+     */
     synchronized LocalShard shard(String shardId) {
-        for (LocalShard shard : shards) {
-            if (shard.shardId().equals(shardId)) {
-                return shard;
-            }
+        int index = shardIndexOf(shardId);
+        return index < 0 || index >= shards.size() ? null : shards.get(index);
+    }
+
+    /** The shard number an id names (see {@link #shard(String)}), or -1 when it names none. */
+    static int shardIndexOf(String shardId) {
+        if (shardId == null) {
+            return -1;
         }
-        return null;
+        int start = shardId.length();
+        while (start > 0 && Character.isDigit(shardId.charAt(start - 1)) && shardId.charAt(start - 1) < 128) {
+            start--;
+        }
+        if (start == shardId.length()) {
+            return -1;
+        }
+        String digits = shardId.substring(start).replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 9) {
+            return -1;
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** The canonical id of a shard id in any accepted form (unchanged when it names no number). */
+    static String canonicalShardId(String shardId) {
+        int index = shardIndexOf(shardId);
+        return index < 0 ? shardId : LocalShard.shardIdOf(index);
     }
 
     synchronized LocalShard shard(int index) {

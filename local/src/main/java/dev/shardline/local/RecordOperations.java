@@ -45,26 +45,10 @@ final class RecordOperations {
         }
     }
 
+    /** An entry of a request already checked against the model: partition key and data are there and in bounds. */
     private Entry entry(LocalStream stream, JsonNode node, String prefix) {
-        JsonNode pkNode = node.get("PartitionKey");
-        if (pkNode == null || pkNode.isNull()) {
-            throw KinesisException.validation("Value null at '" + prefix + "partitionKey' failed to satisfy "
-                    + "constraint: Member must not be null");
-        }
-        String pk = pkNode.asText();
-        if (pk.isEmpty()) {
-            throw KinesisException.validation("Value '' at '" + prefix + "partitionKey' failed to satisfy "
-                    + "constraint: Member must have length greater than or equal to 1");
-        }
-        if (pk.length() > 256) {
-            throw KinesisException.validation("Value '" + pk + "' at '" + prefix + "partitionKey' failed to "
-                    + "satisfy constraint: Member must have length less than or equal to 256");
-        }
+        String pk = node.get("PartitionKey").asText();
         byte[] data = Call.blob(node, "Data");
-        if (data == null) {
-            throw KinesisException.validation("Value null at '" + prefix + "data' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
         int max = stream.maxRecordSizeKiB() * 1024;
         if (data.length > max) {
             throw KinesisException.validation("Value at '" + prefix + "data' failed to satisfy constraint: "
@@ -140,8 +124,8 @@ final class RecordOperations {
         LocalStream stream = store.resolveReady(call);
         Entry entry = entry(stream, call.body(), "");
         String ordering = call.text("SequenceNumberForOrdering");
-        if (ordering != null && !SequenceNumbers.plausible(ordering)) {
-            throw KinesisException.invalid("SequenceNumberForOrdering " + ordering + " is not a sequence number.");
+        if (ordering != null) {
+            checkOrdering(stream, ordering);
         }
         LocalShard[] shard = new LocalShard[1];
         StoredRecord record = store(stream, entry, store.nowMillis(), shard);
@@ -157,21 +141,31 @@ final class RecordOperations {
         return Reply.of(out);
     }
 
+    /**
+     * The record stored next must get a greater number than SequenceNumberForOrdering. Every number this stream
+     * issued is smaller than the next one (the stream-wide counter leads), so only a number the stream never
+     * issued can be one that cannot be exceeded: it is refused as the service refuses a number it did not issue.
+     */
+    private void checkOrdering(LocalStream stream, String ordering) {
+        if (!SequenceNumbers.plausible(ordering)) {
+            throw KinesisException.validation("Value '" + ordering + "' at 'sequenceNumberForOrdering' failed to "
+                    + "satisfy constraint: Member must satisfy regular expression pattern: " + SequenceNumbers.PATTERN);
+        }
+        long counter = SequenceNumbers.counter(ordering);
+        boolean issued = counter != SequenceNumbers.NOT_OURS && counter <= stream.recordCounter()
+                && SequenceNumbers.position(ordering) != SequenceNumbers.NOT_OURS;
+        BigInteger value = new BigInteger(ordering);
+        BigInteger next = new BigInteger(SequenceNumbers.of(stream.recordCounter() + 1, 0, -1));
+        if (!issued && value.compareTo(next) >= 0) {
+            throw KinesisException.invalid("ExclusiveMinimumSequenceNumber " + ordering + " used in PutRecord on "
+                    + "stream " + stream.name() + " under account " + store.account() + " is invalid.");
+        }
+    }
+
     Reply putRecords(Call call) {
         LocalStream stream = store.resolveReady(call);
+        // 1..500 entries: checked against the model before.
         JsonNode records = call.body().get("Records");
-        if (records == null || records.isNull()) {
-            throw KinesisException.validation("Value null at 'records' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
-        if (!records.isArray() || records.isEmpty()) {
-            throw KinesisException.validation("Value '[]' at 'records' failed to satisfy constraint: "
-                    + "Member must have length greater than or equal to 1");
-        }
-        if (records.size() > MAX_PUT_RECORDS_ENTRIES) {
-            throw KinesisException.validation("Value at 'records' failed to satisfy constraint: Member must have "
-                    + "length less than or equal to " + MAX_PUT_RECORDS_ENTRIES + " (was " + records.size() + ")");
-        }
         Entry[] entries = new Entry[records.size()];
         long total = 0;
         for (int i = 0; i < entries.length; i++) {
@@ -228,64 +222,15 @@ final class RecordOperations {
         LocalShard shard = shardOf(stream, shardId);
         long now = store.nowMillis();
         stream.trimExpired(now);
-        long position;
-        switch (type) {
-            case "TRIM_HORIZON" -> position = shard.firstPosition();
-            case "LATEST" -> position = shard.nextPosition();
-            case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER" -> {
-                String sequence = call.text("StartingSequenceNumber");
-                if (sequence == null) {
-                    throw KinesisException.invalid("StartingSequenceNumber must be specified for "
-                            + "ShardIteratorType " + type + ".");
-                }
-                position = positionOf(stream, shard, sequence);
-                if (type.equals("AFTER_SEQUENCE_NUMBER")) {
-                    position++;
-                }
-                position = Math.max(position, shard.firstPosition());
-            }
-            case "AT_TIMESTAMP" -> {
-                var timestamp = call.timestamp("Timestamp");
-                if (timestamp == null) {
-                    throw KinesisException.invalid("Must specify timestampInMillis parameter for iterator of type "
-                            + "AT_TIMESTAMP. Current request has no timestamp parameter.");
-                }
-                position = shard.positionAt(timestamp.toEpochMilli());
-            }
-            default -> throw KinesisException.validation("Value '" + type + "' at 'shardIteratorType' failed to "
-                    + "satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, "
-                    + "AT_SEQUENCE_NUMBER, AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
-        }
+        long position = IteratorStart.position(store, shard, "GetShardIterator", "StartingSequenceNumber", type,
+                call.text("StartingSequenceNumber"), call.timestamp("Timestamp"));
         ObjectNode out = call.newObject();
         out.put("ShardIterator", ShardIterators.encode(shard, position, now));
         return Reply.of(out);
     }
 
-    private long positionOf(LocalStream stream, LocalShard shard, String sequence) {
-        String invalid = "StartingSequenceNumber " + sequence + " used in GetShardIterator on shard "
-                + shard.shardId() + " in stream " + stream.name() + " under account " + store.account()
-                + " is invalid";
-        if (!SequenceNumbers.plausible(sequence)) {
-            throw KinesisException.validation("Value '" + sequence + "' at 'startingSequenceNumber' failed to "
-                    + "satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
-        }
-        if (SequenceNumbers.shardIndex(sequence) != shard.index()) {
-            throw KinesisException.invalid(invalid + " because it did not come from this shard.");
-        }
-        long position = SequenceNumbers.position(sequence);
-        // -1 is the shard's StartingSequenceNumber: before the first record.
-        if (position < -1 || position > shard.nextPosition()) {
-            throw KinesisException.invalid(invalid + ".");
-        }
-        return position;
-    }
-
     Reply getRecords(Call call) {
         String iterator = call.requireText("ShardIterator");
-        if (iterator.isEmpty() || iterator.length() > 512) {
-            throw KinesisException.validation("Value at 'shardIterator' failed to satisfy constraint: Member must "
-                    + "have length between 1 and 512");
-        }
         int limit = call.integer("Limit", 1, MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_LIMIT);
         ShardIterators.Token token = ShardIterators.decode(iterator);
         long now = store.nowMillis();

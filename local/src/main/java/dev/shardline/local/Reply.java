@@ -26,7 +26,7 @@ final class Reply {
         return new Reply(Objects.requireNonNull(body, "body"), null, Map.of(), null);
     }
 
-    /** An empty JSON object, what Kinesis answers to operations without output. */
+    /** No output: answered with an empty body, as Kinesis answers operations without output. */
     static Reply empty() {
         return new Reply(null, null, Map.of(), null);
     }

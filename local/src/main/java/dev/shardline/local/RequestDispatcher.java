@@ -23,10 +23,13 @@ final class RequestDispatcher {
     private final StreamStore store;
     private final Faults faults;
     private final StsResponder sts;
+    private final boolean requireSignature;
     private final java.util.Map<WireFormat, java.util.concurrent.atomic.LongAdder> calls =
             new java.util.EnumMap<>(WireFormat.class);
 
-    RequestDispatcher(OperationRegistry registry, StreamStore store, Faults faults, StsResponder sts) {
+    RequestDispatcher(OperationRegistry registry, StreamStore store, Faults faults, StsResponder sts,
+            boolean requireSignature) {
+        this.requireSignature = requireSignature;
         this.registry = registry;
         this.store = store;
         this.faults = faults;
@@ -71,18 +74,45 @@ final class RequestDispatcher {
         return store.defaultRegion();
     }
 
+    /**
+     * In strict mode, refuses a request that carries no SigV4 signature (header or pre-signed query) with the
+     * service's MissingAuthenticationTokenException, and a malformed Authorization header with
+     * IncompleteSignatureException. The signature is not verified: any credentials still pass.
+     */
+    void authenticate(FullHttpRequest request) {
+        if (!requireSignature) {
+            return;
+        }
+        String auth = request.headers().get("Authorization");
+        if (auth == null || auth.isBlank()) {
+            if (request.uri().contains("X-Amz-Signature=")) {
+                return;
+            }
+            throw new KinesisException("MissingAuthenticationTokenException", 400, "Missing Authentication Token");
+        }
+        if (!auth.startsWith("AWS4-HMAC-SHA256 ") || !auth.contains("Credential=") || !auth.contains("Signature=")
+                || !auth.contains("SignedHeaders=")) {
+            throw new KinesisException("IncompleteSignatureException", 400, "Authorization header requires "
+                    + "'Credential', 'Signature' and 'SignedHeaders' parameters of the AWS4-HMAC-SHA256 scheme. "
+                    + "Authorization=" + auth.split(" ", 2)[0]);
+        }
+    }
+
     /** Decodes the call; throws KinesisException for an unknown target or an unreadable body. */
     Call decode(FullHttpRequest request, String target) {
-        if (!target.startsWith(TARGET_PREFIX)) {
+        if (!target.startsWith(TARGET_PREFIX) || target.length() == TARGET_PREFIX.length()) {
             throw KinesisException.unknownOperation(target);
         }
         WireFormat format = WireFormat.of(request.headers().get("Content-Type"));
         calls.get(format).increment();
         JsonNode body;
+        if (!request.content().isReadable()) {
+            // The service reads no empty body as "{}": every SDK sends at least an empty object.
+            throw new KinesisException("SerializationException", 400, "The request body is empty; "
+                    + format.contentType() + " requests carry an object, at least {}.");
+        }
         try {
-            body = request.content().isReadable()
-                    ? format.read(new ByteBufInputStream(request.content()))
-                    : format.mapper().createObjectNode();
+            body = format.read(new ByteBufInputStream(request.content()));
         } catch (IOException e) {
             throw new KinesisException("SerializationException", 400, "Cannot parse the request body as "
                     + format.contentType() + ": " + e.getMessage());
@@ -128,6 +158,7 @@ final class RequestDispatcher {
         if (operation == null) {
             throw KinesisException.unknownOperation(TARGET_PREFIX + call.operation());
         }
+        RequestValidator.check(call);
         try {
             return operation.handle(call);
         } catch (KinesisException e) {

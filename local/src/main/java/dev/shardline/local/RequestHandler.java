@@ -47,12 +47,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 send(ctx, sts, keepAlive);
                 return;
             }
-            sendError(ctx, WireFormat.of(request.headers().get("Content-Type")),
-                    new KinesisException("MissingAction", 400, "Missing X-Amz-Target header"), keepAlive);
-            return;
         }
         Call call;
         try {
+            dispatcher.authenticate(request);
+            if (target == null) {
+                // What the service answers a POST without a target: it names no operation it knows.
+                throw new KinesisException("UnknownOperationException", 400, null);
+            }
             call = dispatcher.decode(request, target);
         } catch (KinesisException e) {
             sendError(ctx, WireFormat.of(request.headers().get("Content-Type")), e, keepAlive);
@@ -91,14 +93,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             stream(ctx, reply);
             return;
         }
-        // Encoded straight into a pooled buffer: GetRecords answers run to 10 MiB.
-        io.netty.buffer.ByteBuf content = ctx.alloc().buffer();
-        try {
-            call.format().write(reply.body() == null ? call.newObject() : reply.body(),
-                    new io.netty.buffer.ByteBufOutputStream(content));
-        } catch (RuntimeException e) {
-            content.release();
-            throw e;
+        // Encoded straight into a pooled buffer: GetRecords answers run to 10 MiB. An operation with no output
+        // (CreateStream, PutRecords' siblings that answer nothing) gets an empty body, as from the service.
+        io.netty.buffer.ByteBuf content = reply.body() == null ? Unpooled.EMPTY_BUFFER : ctx.alloc().buffer();
+        if (reply.body() != null) {
+            try {
+                call.format().write(reply.body(), new io.netty.buffer.ByteBufOutputStream(content));
+            } catch (RuntimeException e) {
+                content.release();
+                throw e;
+            }
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 content);
@@ -161,7 +165,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private void sendError(ChannelHandlerContext ctx, WireFormat format, KinesisException e, boolean keepAlive) {
         ObjectNode body = format.mapper().createObjectNode();
         body.put("__type", e.type());
-        body.put("message", e.getMessage());
+        if (e.getMessage() != null) {
+            body.put("message", e.getMessage());
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(e.status()), Unpooled.wrappedBuffer(format.write(body)));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, format.contentType());

@@ -82,6 +82,7 @@ final class ReshardOperations {
                     + shard.startingHashKey() + " and less than the shard's EndingHashKey " + shard.endingHashKey()
                     + ".");
         }
+        store.checkShardLimit(call.region(), 1);
         update(stream, () -> split(stream, shard, key));
         return Reply.empty();
     }
@@ -146,6 +147,7 @@ final class ReshardOperations {
             throw KinesisException.limitExceeded("UpdateShardCount of stream " + stream.name() + ": target shard "
                     + "count " + target + " is less than half the current shard count " + current + ".");
         }
+        store.checkShardLimit(call.region(), target - current);
         update(stream, () -> scale(stream, target));
         ObjectNode out = call.newObject();
         out.put("StreamName", stream.name());

@@ -96,6 +96,11 @@ final class StreamConsumerRegistry {
         return new ArrayList<>(consumers(streamArn, streamCreated).byName.values());
     }
 
+    /** How many consumers the stream has registered (any status but gone): DescribeStreamSummary's ConsumerCount. */
+    synchronized int count(String streamArn, long streamCreated) {
+        return consumers(streamArn, streamCreated).byName.size();
+    }
+
     /** Starts deregistering a consumer: DELETING for the status delay, then gone. Idempotent while DELETING. */
     synchronized StreamConsumer deregister(StreamConsumer consumer) {
         consumer.deregister(clock.instant());

@@ -20,9 +20,11 @@ final class StreamOperations {
     static final long NEXT_TOKEN_LIFETIME_MILLIS = 300_000;
 
     private final StreamStore store;
+    private final StreamConsumerRegistry consumers;
 
-    StreamOperations(StreamStore store) {
+    StreamOperations(StreamStore store, StreamConsumerRegistry consumers) {
         this.store = store;
+        this.consumers = consumers;
     }
 
     void registerAll(OperationRegistry registry) {
@@ -45,13 +47,7 @@ final class StreamOperations {
         JsonNode modeDetails = call.body().get("StreamModeDetails");
         String mode = modeDetails == null || modeDetails.isNull() || modeDetails.get("StreamMode") == null
                 ? "PROVISIONED" : modeDetails.get("StreamMode").asText();
-        boolean onDemand;
-        switch (mode) {
-            case "PROVISIONED" -> onDemand = false;
-            case "ON_DEMAND" -> onDemand = true;
-            default -> throw KinesisException.validation("Value '" + mode + "' at 'streamModeDetails.streamMode' "
-                    + "failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
-        }
+        boolean onDemand = mode.equals("ON_DEMAND"); // the model's enum was checked before
         Integer shardCount = call.integer("ShardCount");
         int shards;
         if (onDemand) {
@@ -65,7 +61,7 @@ final class StreamOperations {
             }
             shards = call.integer("ShardCount", 1, 10_000, 1);
         }
-        Map<String, String> tags = tags(call.body().get("Tags"));
+        Map<String, String> tags = tags(name, call.body().get("Tags"));
         int maxRecordKiB = call.integer("MaxRecordSizeInKiB", 1024, 10_240, store.defaultMaxRecordSizeKiB());
         LocalStream stream = store.create(call.region(), name, shards, onDemand);
         stream.addTags(tags);
@@ -73,20 +69,32 @@ final class StreamOperations {
         return Reply.empty();
     }
 
-    private static Map<String, String> tags(JsonNode node) {
+    /** The service's limit of tags on one stream (and so in one request). */
+    static final int MAX_TAGS = 50;
+    /** Tag characters the service allows: Unicode letters, digits, white space and {@code _ . / = + - % @}. */
+    private static final java.util.regex.Pattern TAG_CHARACTERS =
+            java.util.regex.Pattern.compile("[\\p{L}\\p{Z}\\p{N}_./=+\\-%@\\s]*");
+
+    /**
+     * The tags of a request (lengths are checked against the model before); characters outside the service's set
+     * and more than {@value #MAX_TAGS} in one request are InvalidArgumentException.
+     */
+    private Map<String, String> tags(String streamName, JsonNode node) {
         Map<String, String> tags = new LinkedHashMap<>();
-        if (node != null && !node.isNull()) {
-            if (node.size() > 50) {
-                throw KinesisException.invalid("At most 50 tags may be given in one call (was " + node.size() + ").");
-            }
-            node.fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+        if (node == null || node.isNull()) {
+            return tags;
+        }
+        node.fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+        if (tags.size() > MAX_TAGS) {
+            throw KinesisException.invalid("Failed to add tags to stream " + streamName + " under account "
+                    + store.account() + " because a given request cannot have more than " + MAX_TAGS + " tags.");
         }
         for (Map.Entry<String, String> e : tags.entrySet()) {
-            if (e.getKey().isEmpty() || e.getKey().length() > 128) {
-                throw KinesisException.invalid("Tag key must have length 1..128: '" + e.getKey() + "'");
-            }
-            if (e.getValue().length() > 256) {
-                throw KinesisException.invalid("Tag value must have length 0..256 for key '" + e.getKey() + "'");
+            if (!TAG_CHARACTERS.matcher(e.getKey()).matches() || !TAG_CHARACTERS.matcher(e.getValue()).matches()) {
+                throw KinesisException.invalid("Failed to add tags to stream " + streamName + " under account "
+                        + store.account() + " because some tags contained illegal characters. Tag keys and values "
+                        + "may contain Unicode letters, digits, white space and _ . / = + - % @ (key '"
+                        + e.getKey() + "').");
             }
         }
         return tags;
@@ -99,11 +107,12 @@ final class StreamOperations {
     }
 
     Reply describeStream(Call call) {
-        LocalStream stream = store.resolve(call);
+        LocalStream stream = store.resolveDescribable(call);
         int limit = call.integer("Limit", 1, 10_000, 100);
-        String exclusiveStart = call.text("ExclusiveStartShardId");
+        String exclusiveStart = LocalStream.canonicalShardId(call.text("ExclusiveStartShardId"));
         stream.trimExpired(store.nowMillis());
-        List<LocalShard> visible = visibleShards(stream);
+        // The service lists no shards until the stream is ACTIVE.
+        List<LocalShard> visible = stream.status() == StreamStatus.CREATING ? List.of() : visibleShards(stream);
         List<LocalShard> page = new ArrayList<>();
         boolean more = false;
         for (LocalShard shard : visible) {
@@ -126,12 +135,12 @@ final class StreamOperations {
     }
 
     Reply describeStreamSummary(Call call) {
-        LocalStream stream = store.resolve(call);
+        LocalStream stream = store.resolveDescribable(call);
         ObjectNode out = call.newObject();
         ObjectNode summary = out.putObject("StreamDescriptionSummary");
         common(call, stream, summary);
         summary.put("OpenShardCount", stream.openShards().size());
-        summary.put("ConsumerCount", 0);
+        summary.put("ConsumerCount", consumers.count(stream.arn(), stream.createdMillis()));
         return Reply.of(out);
     }
 
@@ -149,10 +158,6 @@ final class StreamOperations {
 
     Reply updateMaxRecordSize(Call call) {
         LocalStream stream = store.resolve(call);
-        if (!call.has("MaxRecordSizeInKiB")) {
-            throw KinesisException.validation("Value null at 'maxRecordSizeInKiB' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
         stream.maxRecordSizeKiB(call.integer("MaxRecordSizeInKiB", 1024, 10_240, 1024));
         return Reply.empty();
     }
@@ -256,15 +261,19 @@ final class StreamOperations {
             filterMillis = values[4].isEmpty() ? null : Long.valueOf(values[4]);
         } else {
             stream = store.resolve(call);
-            exclusiveStart = call.text("ExclusiveStartShardId");
+            exclusiveStart = LocalStream.canonicalShardId(call.text("ExclusiveStartShardId"));
             JsonNode filter = call.body().get("ShardFilter");
             if (filter != null && !filter.isNull()) {
                 filterType = filter.path("Type").asText(null);
-                filterShardId = filter.path("ShardId").asText(null);
+                filterShardId = LocalStream.canonicalShardId(filter.path("ShardId").asText(null));
                 Instant ts = call.timestamp(filter, "Timestamp");
                 filterMillis = ts == null ? null : ts.toEpochMilli();
                 checkFilter(filterType, filterShardId, filterMillis);
             }
+        }
+        if (stream.status() == StreamStatus.CREATING) {
+            throw KinesisException.inUse("Stream " + stream.name() + " under account " + store.account()
+                    + " is not ACTIVE, instead in state CREATING; its shards can be listed once it is ACTIVE.");
         }
         long now = store.nowMillis();
         stream.trimExpired(now);
@@ -292,11 +301,8 @@ final class StreamOperations {
         return Reply.of(out);
     }
 
+    /** The members a ShardFilter type needs (its type is one of the model's enum, checked before). */
     private static void checkFilter(String type, String shardId, Long millis) {
-        if (type == null) {
-            throw KinesisException.validation("Value null at 'shardFilter.type' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
         switch (type) {
             case "AFTER_SHARD_ID" -> {
                 if (shardId == null) {
@@ -308,11 +314,8 @@ final class StreamOperations {
                     throw KinesisException.invalid("ShardFilter of type " + type + " requires a Timestamp.");
                 }
             }
-            case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST" -> {
+            default -> {
             }
-            default -> throw KinesisException.validation("Value '" + type + "' at 'shardFilter.type' failed to "
-                    + "satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, "
-                    + "FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
         }
     }
 
@@ -346,16 +349,13 @@ final class StreamOperations {
 
     Reply addTags(Call call) {
         LocalStream stream = store.resolve(call);
-        Map<String, String> tags = tags(call.body().get("Tags"));
-        if (tags.isEmpty()) {
-            throw KinesisException.validation("Value null at 'tags' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
+        Map<String, String> tags = tags(stream.name(), call.body().get("Tags"));
         Map<String, String> merged = stream.tags();
         merged.putAll(tags);
-        if (merged.size() > 50) {
-            throw KinesisException.limitExceeded("A stream may have at most 50 tags; this call would make "
-                    + merged.size() + ".");
+        if (merged.size() > MAX_TAGS) {
+            throw KinesisException.limitExceeded("Failed to add tags to stream " + stream.name() + " under account "
+                    + store.account() + " because a stream may have at most " + MAX_TAGS + " tags; this request "
+                    + "would make " + merged.size() + ".");
         }
         stream.addTags(tags);
         return Reply.empty();
@@ -395,11 +395,7 @@ final class StreamOperations {
 
     Reply retention(Call call, boolean increase) {
         LocalStream stream = store.resolve(call);
-        Integer hours = call.integer("RetentionPeriodHours");
-        if (hours == null) {
-            throw KinesisException.validation("Value null at 'retentionPeriodHours' failed to satisfy constraint: "
-                    + "Member must not be null");
-        }
+        int hours = call.integer("RetentionPeriodHours");
         if (hours < 24 || hours > 8760) {
             throw KinesisException.invalid("Minimum allowed retention period is 24 hours and maximum is 8760 hours "
                     + "(was " + hours + ").");

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 final class StreamStore {
     private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
+    /** The service refuses a CreateStream while five streams of the account are CREATING. */
+    static final int MAX_CREATING_STREAMS = 5;
 
     private final Map<String, LocalStream> streams = new ConcurrentSkipListMap<>();
     private final Clock clock;
@@ -26,6 +28,8 @@ final class StreamStore {
     private final boolean limitsEnabled;
     private final ScheduledExecutorService scheduler;
     private volatile int defaultMaxRecordSizeKiB = 1024;
+    /** The account's open-shard limit; {@code Integer.MAX_VALUE} when off. */
+    private volatile int shardLimit = Integer.MAX_VALUE;
 
     StreamStore(Clock clock, String account, String defaultRegion, Duration statusDelay,
             long maxStoredBytesPerStream, boolean limitsEnabled, ScheduledExecutorService scheduler) {
@@ -44,6 +48,43 @@ final class StreamStore {
 
     void defaultMaxRecordSizeKiB(int kib) {
         this.defaultMaxRecordSizeKiB = kib;
+    }
+
+    int shardLimit() {
+        return shardLimit;
+    }
+
+    void shardLimit(int limit) {
+        this.shardLimit = limit;
+    }
+
+    /** Open shards of every stream of the account (streams being deleted included, as until they are gone). */
+    int openShardCount() {
+        int open = 0;
+        for (LocalStream stream : streams.values()) {
+            open += stream.openShards().size();
+        }
+        return open;
+    }
+
+    /** On-demand streams of the account. */
+    int onDemandStreamCount() {
+        return (int) streams.values().stream().filter(LocalStream::onDemand).count();
+    }
+
+    /**
+     * Refuses a change that would open {@code added} more shards than the account may have open.
+     *
+     * @throws KinesisException LimitExceededException, worded as the service words it
+     */
+    void checkShardLimit(String region, int added) {
+        if (added > 0 && (long) openShardCount() + added > shardLimit) {
+            throw KinesisException.limitExceeded("This request would exceed the shard limit for the account "
+                    + account + " in " + region + ". Current limit of shards is " + shardLimit
+                    + ". Number of additional shards that would have resulted from this request: " + added
+                    + ". Refer to the AWS Service Limits page for current limits and how to request higher "
+                    + "limits.");
+        }
     }
 
     Clock clock() {
@@ -91,8 +132,17 @@ final class StreamStore {
     }
 
     /** Creates a stream in CREATING; it turns ACTIVE after the status delay. */
-    LocalStream create(String region, String name, int shardCount, boolean onDemand) {
+    synchronized LocalStream create(String region, String name, int shardCount, boolean onDemand) {
         checkStreamName("streamName", name);
+        if (streams.containsKey(name)) {
+            throw KinesisException.inUse("Stream " + name + " under account " + account + " already exists.");
+        }
+        checkShardLimit(region, shardCount);
+        long creating = streams.values().stream().filter(s -> s.status() == StreamStatus.CREATING).count();
+        if (creating >= MAX_CREATING_STREAMS) {
+            throw KinesisException.limitExceeded("Stream " + name + " under account " + account + " cannot be "
+                    + "created: at most " + MAX_CREATING_STREAMS + " streams may be CREATING at once.");
+        }
         long now = nowMillis();
         LocalStream stream = new LocalStream(name, streamArn(region, name), now, onDemand,
                 statusDelay.isZero() ? StreamStatus.ACTIVE : StreamStatus.CREATING);
@@ -170,6 +220,28 @@ final class StreamStore {
             throw KinesisException.notFound("Stream " + name + " under account " + account + " not found.");
         }
         return stream;
+    }
+
+    /**
+     * Like {@link #resolve(Call)}, but a stream being deleted is found too: the describing operations show it
+     * as DELETING until it is gone, as the service does.
+     */
+    LocalStream resolveDescribable(Call call) {
+        try {
+            return resolve(call);
+        } catch (KinesisException e) {
+            String name = call.text("StreamName");
+            String arn = call.text("StreamARN");
+            if (!e.type().equals("ResourceNotFoundException")) {
+                throw e;
+            }
+            LocalStream stream = streams.get(name != null ? name : nameFromArn(arn));
+            if (stream == null || stream.status() != StreamStatus.DELETING
+                    || (arn != null && !stream.arn().equals(arn))) {
+                throw e;
+            }
+            return stream;
+        }
     }
 
     /** Like {@link #resolve} but also refuses a stream that is still CREATING, as data operations do. */

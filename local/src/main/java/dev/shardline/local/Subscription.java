@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * <p>Everything after {@link #start} runs on the response stream's event loop, so the state needs no locks. New
  * records wake it through {@link ShardListener} (no polling); it sends at most one event at a time while the
  * transport is {@linkplain ResponseSink#isWritable() writable}, so a slow subscriber holds the server to its
- * HTTP/2 window plus one event of queued bytes. Idle shards get an empty event every keep-alive interval; the
- * subscription ends when its lifetime is over, when the closed shard's end is sent, when another subscription
- * takes over, or when the consumer or stream goes away.
+ * HTTP/2 window plus one event of queued bytes. An idle shard gets an empty event at once, then one every
+ * keep-alive interval. The subscription ends when its lifetime is over, when the closed shard's end is sent (the
+ * remaining records, then the children with no continuation), when another subscription takes over, or when the
+ * consumer or stream goes away.
  */
 final class Subscription implements ShardListener {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
@@ -48,6 +49,7 @@ final class Subscription implements ShardListener {
     private boolean pumpScheduled;
     private boolean eventDelayed;
     private long lastEventNanos;
+    private long eventsQueued;
     private double tokens;
     private long tokensAtNanos;
     private ScheduledFuture<?> keepAliveTimer;
@@ -114,7 +116,12 @@ final class Subscription implements ShardListener {
                     TimeUnit.NANOSECONDS);
         }
         shard.addListener(this);
+        long queuedBefore = eventsQueued;
         pump();
+        if (!ended && eventsQueued == queuedBefore && !awaitingWritable && !pumpScheduled) {
+            // The service answers an idle shard with an event at once rather than after the first keep-alive.
+            send(SubscriptionEvents.event(sink.alloc(), List.of(), continuation(), 0, null), 0, false);
+        }
     }
 
     @Override
@@ -177,7 +184,8 @@ final class Subscription implements ShardListener {
             }
             send(SubscriptionEvents.event(sink.alloc(), batch.records, continuation, behind, null),
                     batch.records.size(), false);
-            if (!batch.atTip()) {
+            // A closed shard wakes nobody again: read on until its end is sent (records, then the children).
+            if (!batch.atTip() || closed) {
                 loop.execute(this::pump);
             }
         } else if (closed && position >= shard.nextPosition()) {
@@ -238,8 +246,7 @@ final class Subscription implements ShardListener {
 
     /** The sequence number to resume after: the last one sent, or the one just before the start position. */
     private String continuation() {
-        // Position 0 gives the shard's starting number, which precedes every record.
-        return SequenceNumbers.of(shard.index(), position - 1);
+        return shard.sequenceBefore(position);
     }
 
     /**
@@ -247,6 +254,7 @@ final class Subscription implements ShardListener {
      * stream normally after it when it is the {@code last}.
      */
     private void send(ByteBuf event, int records, boolean last) {
+        eventsQueued++;
         long delay = faults.delayNanos();
         if (delay <= 0) {
             write(event, records);

@@ -42,7 +42,10 @@ enum WireFormat {
 
     JsonNode read(InputStream in) throws IOException {
         JsonNode node = mapper.readTree(in);
-        return node == null || node.isMissingNode() ? mapper.createObjectNode() : node;
+        if (node == null || node.isMissingNode()) {
+            throw new IOException("no value in the body");
+        }
+        return node;
     }
 
     byte[] write(JsonNode node) {

@@ -210,6 +210,64 @@ class FanOutSubscribeTest {
         }
     }
 
+    /**
+     * A subscription that starts before a closed shard's last record sends the rest, then the children with no
+     * continuation, and ends: a fan-out consumer after a merge waits for exactly this end of both parents.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TRIM_HORIZON", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"})
+    void aSubscriptionStartingInsideAClosedShardDeliversTheRestThenItsChildrenAndEnds(String type) {
+        String arn = stream(2);
+        String name = nameOf(arn);
+        String consumer = activeConsumer(h2c, arn, "closed-" + type.toLowerCase(java.util.Locale.ROOT));
+        String high = BigInteger.ONE.shiftLeft(127).toString();
+        List<byte[]> parent = put(h2c, name, LOW_HASH, 40, 50, "parent");
+        put(h2c, name, high, 40, 50, "adjacent");
+        List<String> seqs = new ArrayList<>();
+        String iterator = h2c.getShardIterator(b -> b.streamName(name).shardId(SHARD0)
+                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).join().shardIterator();
+        h2c.getRecords(b -> b.shardIterator(iterator)).join().records().forEach(rec -> seqs.add(rec.sequenceNumber()));
+        assertThat(seqs).hasSize(40);
+        h2c.mergeShards(b -> b.streamName(name).shardToMerge(SHARD0).adjacentShardToMerge("shardId-000000000001"))
+                .join();
+        put(h2c, name, LOW_HASH, 5, 50, "child");
+
+        int from = switch (type) {
+            case "TRIM_HORIZON" -> 0;
+            case "AT_SEQUENCE_NUMBER" -> 10;
+            default -> 11;
+        };
+        Recorder r = recorder(0).subscribe(h2c, consumer, SHARD0, position(ShardIteratorType.fromValue(type),
+                type.equals("TRIM_HORIZON") ? null : seqs.get(10)));
+        r.awaitDone(30_000);
+
+        assertThat(r.error).isNull();
+        assertThat(r.completed).isTrue();
+        assertThat(r.data()).containsExactlyElementsOf(parent.subList(from, parent.size()));
+        SubscribeToShardEvent last = r.all.get(r.all.size() - 1);
+        assertThat(last.records()).isEmpty();
+        assertThat(last.continuationSequenceNumber()).isNull();
+        assertThat(last.childShards()).hasSize(1);
+        assertThat(last.childShards().get(0).shardId()).isEqualTo("shardId-000000000002");
+        assertThat(last.childShards().get(0).parentShards())
+                .containsExactly(SHARD0, "shardId-000000000001");
+        for (SubscribeToShardEvent e : r.all.subList(0, r.all.size() - 1)) {
+            assertThat(e.continuationSequenceNumber()).isNotNull();
+        }
+    }
+
+    @Test
+    void aShortShardIdNamesTheShardAsTheServiceAccepts() {
+        String arn = stream(2);
+        String consumer = activeConsumer(h2c, arn, "short-id");
+        List<byte[]> sent = put(h2c, nameOf(arn), BigInteger.ONE.shiftLeft(127).toString(), 3, 10, "s");
+        Recorder r = recorder(0).subscribe(h2c, consumer, "1", position(ShardIteratorType.TRIM_HORIZON, null));
+        r.awaitRecords(3, 10_000);
+        assertThat(r.data()).containsExactlyElementsOf(sent);
+        assertThat(kinesis.fanOut().subscriptions()).extracting(SubscriptionStats::shardId)
+                .contains("shardId-000000000001");
+    }
+
     @Test
     void fiveSubscriptionsAtOnceOnDifferentShards() throws Exception {
         String arn = stream(5);
@@ -245,7 +303,7 @@ class FanOutSubscribeTest {
                 "consumer/nobody"), SHARD0, position(ShardIteratorType.LATEST, null));
         Recorder unknownShard = recorder(0).subscribe(h2c, consumer, "shardId-000000000042",
                 position(ShardIteratorType.LATEST, null));
-        String foreign = SequenceNumbers.of(1, 0);
+        String foreign = SequenceNumbers.of(0, 1, -1);
         Recorder foreignSequence = recorder(0).subscribe(h2c, consumer, SHARD0,
                 position(ShardIteratorType.AT_SEQUENCE_NUMBER, foreign));
 

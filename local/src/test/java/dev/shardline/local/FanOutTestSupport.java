@@ -152,9 +152,10 @@ final class FanOutTestSupport {
                         @Override
                         public void onNext(SubscribeToShardEventStream event) {
                             if (event instanceof SubscribeToShardEvent e) {
-                                records.addAndGet(e.records().size());
+                                // Stored before counted: a waiter that saw the count finds the records in all.
                                 all.add(e);
                                 events.add(e);
+                                records.addAndGet(e.records().size());
                             }
                             if (pacer == null) {
                                 subscription.request(1);

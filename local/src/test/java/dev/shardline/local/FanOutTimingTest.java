@@ -100,6 +100,21 @@ class FanOutTimingTest {
     }
 
     @Test
+    void theFirstEventOnAnIdleShardComesWithoutWaitingForAKeepAlive() {
+        // A keep-alive interval longer than the wait: only a prompt first event can pass.
+        Latest latest = subscribeLatest(Duration.ofMinutes(10), "prompt");
+        KinesisAsyncClient client = latest.client();
+        Recorder r = latest.recorder();
+        SubscribeToShardEvent first = r.next(30_000);
+        assertThat(first.records()).isEmpty();
+        assertThat(first.continuationSequenceNumber()).isNotNull();
+        assertThat(first.millisBehindLatest()).isZero();
+        List<byte[]> sent = put(client, "prompt", "0", 2, 10, "x");
+        r.awaitRecords(2, 30_000);
+        assertThat(r.data()).containsExactlyElementsOf(sent);
+    }
+
+    @Test
     void aSubscriptionEndsNormallyAfterItsLifetime() {
         LocalKinesis kinesis = server(LocalKinesis.builder()
                 .fanOut(FanOutConfig.builder().subscriptionLifetime(Duration.ofMillis(700)).build()));
@@ -218,17 +233,29 @@ class FanOutTimingTest {
 
     @Test
     void deletingTheStreamEndsItsSubscriptions() {
-        LocalKinesis kinesis = server(LocalKinesis.builder()
-                .fanOut(FanOutConfig.builder().keepAliveInterval(Duration.ofMillis(100)).build()));
-        KinesisAsyncClient client = client(kinesis.endpoint());
-        String arn = kinesis.createStream("doomed", 1);
-        String consumer = activeConsumer(client, arn, "doomed");
-        Recorder r = recorder(0).subscribe(client, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
+        Latest latest = subscribeLatest(Duration.ofMillis(100), "doomed");
+        KinesisAsyncClient client = latest.client();
+        String consumer = latest.consumer();
+        Recorder r = latest.recorder();
         r.awaitResponse(10_000);
         client.deleteStream(b -> b.streamName("doomed")).join();
         r.awaitDone(5_000);
         assertThat(r.error).isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("doomed");
         assertThatThrownBy(() -> client.describeStreamConsumer(b -> b.consumerARN(consumer)).join())
                 .hasCauseInstanceOf(ResourceNotFoundException.class);
+    }
+
+    /** A subscription at LATEST on a fresh server's one-shard stream. */
+    private record Latest(KinesisAsyncClient client, String consumer, Recorder recorder) {
+    }
+
+    /** A server with this keep-alive interval, a one-shard stream and consumer named {@code name}, subscribed. */
+    private Latest subscribeLatest(Duration keepAlive, String name) {
+        LocalKinesis kinesis = server(LocalKinesis.builder()
+                .fanOut(FanOutConfig.builder().keepAliveInterval(keepAlive).build()));
+        KinesisAsyncClient client = client(kinesis.endpoint());
+        String consumer = activeConsumer(client, kinesis.createStream(name, 1), name);
+        Recorder r = recorder(0).subscribe(client, consumer, SHARD0, position(ShardIteratorType.LATEST, null));
+        return new Latest(client, consumer, r);
     }
 }

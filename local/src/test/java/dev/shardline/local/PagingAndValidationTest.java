@@ -105,9 +105,11 @@ class PagingAndValidationTest {
 
     @Test
     void explicitHashKeysAndOrderingNumbersAreValidated() {
+        // Outside the model's pattern: ValidationException; inside it but above 2^128-1: InvalidArgumentException.
         assertThat(thrown(() -> client.putRecord(b -> b.streamName("p-c").partitionKey("k").explicitHashKey("-1")
-                .data(SdkBytes.fromUtf8String("x"))))).isInstanceOf(InvalidArgumentException.class)
-                .hasMessageContaining("2^128-1");
+                .data(SdkBytes.fromUtf8String("x"))))).isInstanceOf(KinesisException.class)
+                .hasMessageContaining("Value '-1' at 'explicitHashKey' failed to satisfy constraint: Member must "
+                        + "satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
         assertThat(thrown(() -> client.putRecord(b -> b.streamName("p-c").partitionKey("k")
                 .explicitHashKey(LocalStream.MAX_HASH_KEY.add(java.math.BigInteger.ONE).toString())
                 .data(SdkBytes.fromUtf8String("x"))))).isInstanceOf(InvalidArgumentException.class);
@@ -118,6 +120,10 @@ class PagingAndValidationTest {
                 .isGreaterThan(new java.math.BigInteger(first.sequenceNumber()));
         assertThat(thrown(() -> client.putRecord(b -> b.streamName("p-c").partitionKey("k")
                 .data(SdkBytes.fromUtf8String("3")).sequenceNumberForOrdering("abc"))))
+                .hasMessageContaining("Value 'abc' at 'sequenceNumberForOrdering' failed to satisfy constraint");
+        // A number the stream never issued, and greater than any it could issue next, cannot be honoured.
+        assertThat(thrown(() -> client.putRecord(b -> b.streamName("p-c").partitionKey("k")
+                .data(SdkBytes.fromUtf8String("3")).sequenceNumberForOrdering("9".repeat(60)))))
                 .isInstanceOf(InvalidArgumentException.class);
     }
 

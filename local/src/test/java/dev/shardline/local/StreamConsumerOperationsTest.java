@@ -57,6 +57,21 @@ class StreamConsumerOperationsTest {
     }
 
     @Test
+    void describeStreamSummaryCountsTheRegisteredConsumers() {
+        String stream = kinesis.createStream("counted", 1);
+        assertThat(client.describeStreamSummary(b -> b.streamARN(stream)).join().streamDescriptionSummary()
+                .consumerCount()).isZero();
+        client.registerStreamConsumer(b -> b.streamARN(stream).consumerName("one")).join();
+        client.registerStreamConsumer(b -> b.streamARN(stream).consumerName("two")).join();
+        assertThat(client.describeStreamSummary(b -> b.streamName("counted")).join().streamDescriptionSummary()
+                .consumerCount()).isEqualTo(2);
+        client.deregisterStreamConsumer(b -> b.streamARN(stream).consumerName("one")).join();
+        clock.advance(DELAY);
+        assertThat(client.describeStreamSummary(b -> b.streamName("counted")).join().streamDescriptionSummary()
+                .consumerCount()).isEqualTo(1);
+    }
+
+    @Test
     void lifecycleThroughTheSdk() {
         String stream = kinesis.createStream("lifecycle", 1);
         Consumer registered = client.registerStreamConsumer(b -> b.streamARN(stream).consumerName("app")).join()

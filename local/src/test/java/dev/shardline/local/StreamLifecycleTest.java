@@ -273,8 +273,11 @@ class StreamLifecycleTest {
             assertThat(c.listTagsForStream(b -> b.streamName("d")).join().tags())
                     .extracting(t -> t.key() + "=" + t.value()).containsExactly("env=test", "team=core");
             c.deleteStream(b -> b.streamName("d")).join();
-            assertThat(cause(() -> c.describeStream(b -> b.streamName("d")).join()))
-                    .isInstanceOf(ResourceNotFoundException.class);
+            // As the service: described as DELETING until it is gone, no longer writable.
+            assertThat(c.describeStream(b -> b.streamName("d")).join().streamDescription().streamStatus())
+                    .isEqualTo(StreamStatus.DELETING);
+            assertThat(cause(() -> c.putRecord(b -> b.streamName("d").partitionKey("k")
+                    .data(SdkBytes.fromUtf8String("x"))).join())).isInstanceOf(ResourceNotFoundException.class);
             Thread.sleep(400);
             assertThat(c.listStreams().join().streamNames()).doesNotContain("d");
         }
