@@ -2,7 +2,7 @@ package dev.shardline.consumer;
 
 import dev.shardline.aggregation.UserRecord;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.producer.DeadLetter;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +32,7 @@ final class ShardPipeline implements AutoCloseable {
 
     private final String shardId;
     private final RecordProcessor processor;
-    private final LeaseCheckpointer checkpointer;
+    private final LeaseHolding checkpointer;
     private final ConsumerMetrics metrics;
     private final LaneDispatcher dispatcher;
     private final LowWaterMark marks;
@@ -46,7 +46,7 @@ final class ShardPipeline implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean cancelled;
 
-    ShardPipeline(ConsumerConfig config, String stream, RecordProcessor processor, LeaseCheckpointer checkpointer,
+    ShardPipeline(ConsumerConfig config, String stream, RecordProcessor processor, LeaseHolding checkpointer,
                   ConsumerMetrics metrics) {
         this.shardId = checkpointer.shardId();
         this.processor = processor;
@@ -242,7 +242,7 @@ final class ShardPipeline implements AutoCloseable {
         return shardView;
     }
 
-    LeaseCheckpointer checkpointer() {
+    LeaseHolding checkpointer() {
         return checkpointer;
     }
 
