@@ -125,7 +125,7 @@ final class ShardPipeline implements AutoCloseable {
         }
         for (UserRecord r : records) {
             LowWaterMark.Slot slot = marks.add(ExtendedSequenceNumber.of(r.sequenceNumber(), r.subSequenceNumber()));
-            perLane.get(dispatcher.laneOf(r)).add(new BatchRunner.Item(r, slot));
+            perLane.get(dispatcher.assign(r)).add(new BatchRunner.Item(r, slot));
         }
         AtomicInteger parts = new AtomicInteger();
         perLane.forEach(p -> parts.addAndGet(p.isEmpty() ? 0 : 1));
@@ -137,6 +137,7 @@ final class ShardPipeline implements AutoCloseable {
             lanes[lane] = lanes[lane]
                     .thenCompose(x -> runner.run(items, call(millisBehindLatest), this::stopped))
                     .whenComplete((x, e) -> {
+                        items.forEach(i -> dispatcher.release(i.record)); // the calls over them have returned
                         if (e != null) {
                             fail(BatchRunner.unwrap(e));
                         }

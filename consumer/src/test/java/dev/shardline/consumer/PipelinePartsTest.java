@@ -122,28 +122,40 @@ class PipelinePartsTest {
     }
 
     @Test
-    void lanesKeepEveryKeyOnOneLaneInOrderAndSpreadKeys() {
+    void aKeyStaysOnItsLaneWhileOutstandingAndNewKeysGoToTheLeastLoadedLane() {
         LaneDispatcher lanes = new LaneDispatcher(16);
+        // 25 keys of 80 records each, as one shard of the benchmark sees them: spread evenly, not hashed
         List<UserRecord> records = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            records.add(record(i, "key-" + (i % 100)));
+            records.add(record(i, "key-" + (i % 25)));
         }
-        List<List<UserRecord>> split = lanes.split(records);
-        assertThat(split).hasSize(16);
         Map<String, Integer> laneOfKey = new HashMap<>();
-        int used = 0;
-        for (int lane = 0; lane < 16; lane++) {
-            List<UserRecord> part = split.get(lane);
-            used += part.isEmpty() ? 0 : 1;
-            assertThat(part).extracting(r -> Long.parseLong(r.sequenceNumber())).isSorted();
-            for (UserRecord r : part) {
-                assertThat(laneOfKey.putIfAbsent(r.partitionKey(), lane)).isIn(null, lane);
-            }
+        for (UserRecord r : records) {
+            int lane = lanes.assign(r);
+            assertThat(laneOfKey.putIfAbsent(r.partitionKey(), lane)).isIn(null, lane);
         }
-        assertThat(laneOfKey).hasSize(100);
-        assertThat(used).isGreaterThanOrEqualTo(14);
-        assertThat(split.stream().mapToInt(List::size).max().orElseThrow()).isLessThan(2000 / 16 * 3);
-        assertThat(new LaneDispatcher(1).split(records)).containsExactly(records);
+        long max = 0;
+        for (int lane = 0; lane < 16; lane++) {
+            max = Math.max(max, lanes.load(lane));
+            assertThat(lanes.load(lane)).isPositive();
+        }
+        assertThat(max).isEqualTo(160); // 25 keys on 16 lanes: at most two keys on a lane
+        // A key moves only once every record of it was released.
+        UserRecord next = record(2000, "key-0");
+        records.stream().filter(r -> r.partitionKey().equals("key-0")).forEach(lanes::release);
+        assertThat(lanes.assign(next)).isEqualTo(laneOfKey.get("key-0")); // still pinned: nothing was outstanding...
+        UserRecord after = record(2001, "key-0");
+        assertThat(lanes.assign(after)).isEqualTo(laneOfKey.get("key-0")); // ...and now `next` is
+        lanes.release(next);
+        lanes.release(after);
+        // Keys were placed greedily: key-15 alone on lane 15. Once it is released, a new key takes the empty lane.
+        assertThat(laneOfKey.get("key-15")).isEqualTo(15);
+        records.stream().filter(r -> r.partitionKey().equals("key-15")).forEach(lanes::release);
+        assertThat(lanes.load(15)).isZero();
+        assertThat(lanes.assign(record(2002, "fresh"))).isEqualTo(15);
+        assertThat(new LaneDispatcher(1).assign(next)).isZero();
+        assertThatThrownBy(() -> new LaneDispatcher(2).release(next)).isInstanceOf(IllegalStateException.class);
+        assertThat(LaneDispatcher.key(next)).isEqualTo("key-0");
     }
 
     // --- the failure policy runner, on an immediate scheduler and a fixed clock ---
