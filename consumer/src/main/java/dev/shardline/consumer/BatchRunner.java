@@ -153,7 +153,7 @@ final class BatchRunner {
                 items.forEach(i -> marks.finish(i.slot));
                 return null;
             }
-            Throwable cause = unwrap(err);
+            Throwable cause = KinesisRecords.unwrap(err);
             if (isLeaseLost(cause)) {
                 throw new CompletionException(cause);
             }
@@ -224,9 +224,9 @@ final class BatchRunner {
         return written.handle((ok, err) -> {
             if (err != null) {
                 log.error("shard {}: dead letter for {}/{} (key {}) could not be stored; stopping the shard", shardId,
-                        r.sequenceNumber(), r.subSequenceNumber(), r.partitionKey(), unwrap(err));
+                        r.sequenceNumber(), r.subSequenceNumber(), r.partitionKey(), KinesisRecords.unwrap(err));
                 throw new ProcessingStoppedException("shard " + shardId + ": the dead-letter sink failed for record "
-                        + r.sequenceNumber() + "/" + r.subSequenceNumber(), unwrap(err));
+                        + r.sequenceNumber() + "/" + r.subSequenceNumber(), KinesisRecords.unwrap(err));
             }
             log.error("shard {}: record {}/{} (key {}) failed alone {} times; dead-lettered: {}", shardId,
                     r.sequenceNumber(), r.subSequenceNumber(), r.partitionKey(), item.attempts, failure.toString());
@@ -238,14 +238,6 @@ final class BatchRunner {
 
     private static CompletableFuture<Void> done() {
         return CompletableFuture.completedFuture(null);
-    }
-
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     static boolean isLeaseLost(Throwable e) {

@@ -85,7 +85,7 @@ final class ShardPipeline implements AutoCloseable {
                         // Stored and finished: move the checkpoint over it so a restart does not deliver it again.
                         checkpointAtMark(null).exceptionally(e -> {
                             if (BatchRunner.isLeaseLost(e)) {
-                                fail(BatchRunner.unwrap(e));
+                                fail(KinesisRecords.unwrap(e));
                             } else {
                                 log.warn("shard {}: checkpoint after a dead letter failed: {}", shardId, e.toString());
                             }
@@ -139,7 +139,7 @@ final class ShardPipeline implements AutoCloseable {
                     .whenComplete((x, e) -> {
                         items.forEach(i -> dispatcher.release(i.record)); // the calls over them have returned
                         if (e != null) {
-                            fail(BatchRunner.unwrap(e));
+                            fail(KinesisRecords.unwrap(e));
                         }
                         if (parts.decrementAndGet() == 0) {
                             synchronized (lock) {
