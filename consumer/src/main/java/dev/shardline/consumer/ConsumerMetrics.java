@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code .bytes} processed, {@code .process.time}, {@code .process.failures},
  * {@code .process.retries}, {@code .process.bisections}, {@code .dead.letters}, {@code .leases.held},
  * {@code .lease.operations} (tag {@code op}: take, steal, release, lost, create, evict) and
- * {@code .millis.behind.latest} per shard (tag {@code shard}, removed when the shard leaves this worker).
+ * {@code .shard.restarts} (stuck readers restarted), {@code .millis.behind.latest} per shard (tag {@code shard}, removed when the shard leaves this worker).
  */
 final class ConsumerMetrics {
     private final MeterRegistry registry;
@@ -55,6 +55,11 @@ final class ConsumerMetrics {
         records.increment(count);
         bytes.increment(payloadBytes);
         processTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void shardRestarted() {
+        Counter.builder("shardline.consumer.shard.restarts").tags(tags)
+                .description("shard readers restarted after hearing nothing from Kinesis").register(registry).increment();
     }
 
     void processFailure() {

@@ -38,6 +38,7 @@ final class FanOutSource implements RecordSource {
     private final AtomicBoolean paused = new AtomicBoolean();
 
     private volatile boolean closed;
+    private volatile long lastAnswer = System.nanoTime();
     private volatile Subscription current;
     private volatile StartPosition start;
     private volatile String continuation;
@@ -69,6 +70,12 @@ final class FanOutSource implements RecordSource {
     }
 
     @Override
+    public long lastAnswerNanos() {
+        // Waiting for room (a full prefetch, or paused through FlowControl) is not being stuck.
+        return paused.get() ? System.nanoTime() : lastAnswer;
+    }
+
+    @Override
     public void close() {
         closed = true;
         flow.unregister(wake);
@@ -80,6 +87,7 @@ final class FanOutSource implements RecordSource {
     }
 
     private void resume() {
+        lastAnswer = System.nanoTime(); // waiting for room was not silence from Kinesis
         Subscription s = current;
         if (!closed && s != null && paused.compareAndSet(true, false)) {
             s.request(1);
@@ -140,6 +148,7 @@ final class FanOutSource implements RecordSource {
         @Override
         public void onSubscribe(Subscription s) {
             subscription = s;
+            lastAnswer = System.nanoTime();
             if (closed || gen != generation) {
                 s.cancel();
                 return;
@@ -154,6 +163,7 @@ final class FanOutSource implements RecordSource {
             if (closed || gen != generation) {
                 return;
             }
+            lastAnswer = System.nanoTime();
             if (item instanceof SubscribeToShardEvent e) {
                 failures = 0;
                 boolean end = e.continuationSequenceNumber() == null;

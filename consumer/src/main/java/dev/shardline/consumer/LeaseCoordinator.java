@@ -241,7 +241,7 @@ final class LeaseCoordinator {
         for (Lease l : leases) {
             String owner = l.owner().orElse(null);
             String co = l.checkpointOwner().orElse(null);
-            if (me.equals(owner) && co != null) {
+            if (me.equals(owner) && co != null && !running(l.leaseKey())) {
                 // asked for earlier (or by a previous incarnation of this worker id)
                 pendingHandoffs.putIfAbsent(l.leaseKey(), new Asked(co, now));
             }
@@ -383,7 +383,7 @@ final class LeaseCoordinator {
             for (String key : keys) {
                 Lease l = byKey.get(key);
                 Asked asked = pendingHandoffs.get(key);
-                if (l == null || asked == null || !l.isOwnedBy(me) || l.isFinished()) {
+                if (l == null || asked == null || !l.isOwnedBy(me) || l.isFinished() || running(key)) {
                     pendingHandoffs.remove(key); // moved on otherwise (released, taken, finished): the rounds decide
                     continue;
                 }
@@ -402,6 +402,11 @@ final class LeaseCoordinator {
             }
             watching.set(false);
         });
+    }
+
+    private boolean running(String leaseKey) {
+        ShardTask t = tasks.get(leaseKey);
+        return t != null && !t.done().isDone();
     }
 
     Map<String, ShardTask> tasks() {

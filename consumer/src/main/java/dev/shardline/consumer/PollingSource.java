@@ -44,6 +44,7 @@ final class PollingSource implements RecordSource {
     private String lastSequence;
     private long nextCallNanos;
     private int failures;
+    private volatile long lastAnswer = System.nanoTime();
 
     PollingSource(KinesisAsyncClient kinesis, StreamRef stream, String shardId, ConsumerConfig config,
                   ScheduledExecutorService scheduler, FlowControl flow) {
@@ -72,6 +73,12 @@ final class PollingSource implements RecordSource {
     }
 
     @Override
+    public long lastAnswerNanos() {
+        // Waiting for room (a full prefetch, or paused through FlowControl) is not being stuck.
+        return paused.get() ? System.nanoTime() : lastAnswer;
+    }
+
+    @Override
     public void close() {
         closed = true;
         flow.unregister(wake);
@@ -79,6 +86,7 @@ final class PollingSource implements RecordSource {
     }
 
     private void resume() {
+        lastAnswer = System.nanoTime(); // waiting for room was not silence from Kinesis
         if (!closed && paused.compareAndSet(true, false)) {
             scheduler.execute(this::step);
         }
@@ -130,6 +138,7 @@ final class PollingSource implements RecordSource {
 
     private void onRecords(GetRecordsResponse resp, long calledAt) {
         failures = 0;
+        lastAnswer = System.nanoTime();
         long bytes = KinesisRecords.bytes(resp.records());
         boolean end = resp.nextShardIterator() == null;
         if (!resp.records().isEmpty() || end) {
@@ -193,6 +202,7 @@ final class PollingSource implements RecordSource {
                 onError(KinesisRecords.unwrap(err));
             } else {
                 failures = 0;
+                lastAnswer = System.nanoTime();
                 iterator = resp.shardIterator();
                 step();
             }

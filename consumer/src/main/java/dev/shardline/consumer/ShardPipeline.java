@@ -45,9 +45,12 @@ final class ShardPipeline implements AutoCloseable {
     private int inFlight;
     private volatile Throwable failure;
     private volatile boolean cancelled;
+    private final BooleanSupplier fenced;
 
+    /** @param fenced true while the worker is fenced (see SelfFence): no lane starts a call then */
     ShardPipeline(ConsumerConfig config, String stream, RecordProcessor processor, LeaseHolding checkpointer,
-                  ConsumerMetrics metrics) {
+                  ConsumerMetrics metrics, BooleanSupplier fenced) {
+        this.fenced = fenced;
         this.shardId = checkpointer.shardId();
         this.processor = processor;
         this.checkpointer = checkpointer;
@@ -195,7 +198,7 @@ final class ShardPipeline implements AutoCloseable {
     }
 
     private boolean stopped() {
-        return failure != null || cancelled || checkpointer.isLost();
+        return failure != null || cancelled || checkpointer.isLost() || fenced.getAsBoolean();
     }
 
     /** Why the pipeline stopped: a {@link BatchRunner.ProcessingStoppedException} or a lease loss; null if running. */

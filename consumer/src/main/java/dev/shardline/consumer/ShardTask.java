@@ -142,8 +142,9 @@ final class ShardTask implements Runnable {
         HashKeyRange range = lease.startingHashKey().isPresent()
                 ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
         ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
-        try (RecordSource source = sources.apply(shardId);
-             ShardPipeline pipeline = new ShardPipeline(config, streamName(), processor, checkpointer, metrics)) {
+        RecordSource source = sources.apply(shardId);
+        try (ShardPipeline pipeline = new ShardPipeline(config, streamName(), processor, checkpointer, metrics,
+                fenced)) {
             source.start(StartPosition.from(start, config.initialPosition()));
             while (true) {
                 if (stop != Stop.NONE) {
@@ -154,6 +155,10 @@ final class ShardTask implements Runnable {
                 }
                 Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
                 if (batch == null) {
+                    if (System.nanoTime() - source.lastAnswerNanos() > config.stuckShardTimeout().toNanos()) {
+                        source = restart(source, start);
+                        skipUpTo = checkpointer.lastDelivered().orElse(start.isSentinel() ? null : start);
+                    }
                     continue;
                 }
                 if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
@@ -186,6 +191,8 @@ final class ShardTask implements Runnable {
                     return shardEnd(processor, batch.childShards(), pipeline.shardCheckpointer());
                 }
             }
+        } finally {
+            source.close();
         }
     }
 
@@ -213,6 +220,21 @@ final class ShardTask implements Runnable {
             log.warn("shard {}: processor calls still running after {}; going on without them", shardId,
                     config.shutdownTimeout());
         }
+    }
+
+    /**
+     * The source heard nothing from Kinesis for {@link ConsumerConfig#stuckShardTimeout()} although it had room (a
+     * call that never returns, a subscription that went silent): a fresh one reads on after the last record delivered.
+     */
+    private RecordSource restart(RecordSource stuck, ExtendedSequenceNumber start) {
+        stuck.close();
+        ExtendedSequenceNumber from = checkpointer.lastDelivered().orElse(start);
+        log.warn("shard {}: no answer from Kinesis for {} ms; restarting its reader from {}", shardId,
+                (System.nanoTime() - stuck.lastAnswerNanos()) / 1_000_000, from);
+        metrics.shardRestarted();
+        RecordSource fresh = sources.apply(shardId);
+        fresh.start(StartPosition.from(from, config.initialPosition()));
+        return fresh;
     }
 
     private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {

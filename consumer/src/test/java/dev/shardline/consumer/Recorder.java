@@ -25,6 +25,7 @@ final class Recorder {
     final List<Event> events = new CopyOnWriteArrayList<>();
     final Map<String, List<String>> byKey = new ConcurrentHashMap<>();
     final AtomicInteger failuresToInject = new AtomicInteger();
+    final List<String> leaseLostReasons = new CopyOnWriteArrayList<>();
     /** When set, processors log a failed checkpoint and go on (as many real processors do) instead of rethrowing. */
     volatile boolean swallowCheckpointErrors;
 
@@ -112,6 +113,7 @@ final class Recorder {
         @Override
         public void leaseLost(LeaseLostInput input) {
             events.add(new Event(worker, shardId, "leaseLost", System.nanoTime()));
+            leaseLostReasons.add(input.reason());
         }
 
         @Override
