@@ -327,9 +327,10 @@ final class ShardTask implements Runnable {
             awaitCalls(pipeline);
             return lost(processor);
         }
-        // Graceful: what was handed over finishes (within shutdownTimeout), then the processor may checkpoint.
-        awaitCalls(pipeline);
+        // Graceful: calls running finish (within shutdownTimeout), queued records are left to the next owner, then the
+        // processor may checkpoint (held to the low-water mark).
         pipeline.cancel();
+        awaitCalls(pipeline);
         try {
             processor.shutdownRequested(new ShutdownRequestedInput(shardId, pipeline.shardCheckpointer()));
         } catch (RuntimeException e) {
