@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -237,6 +238,45 @@ class PoisonAndLanesTest {
             assertThat(log.all.size()).isLessThanOrEqualTo(40);
         } finally {
             beating.shutdownNow();
+        }
+    }
+
+    @Test
+    void killedMidRunWithLanesLosesNothingAfterRestartFromItsCheckpoints() throws Exception {
+        String stream = Cluster.unique("kill");
+        String app = Cluster.unique("app");
+        cluster.kinesis.createStream(stream, 2);
+        cluster.put(stream, 30, 0, 20); // 600 records
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                WorkerMain.class.getName(), cluster.kinesis.endpoint().toString(), cluster.dynamo.endpoint().toString(),
+                app, stream, "victim", "8").redirectErrorStream(true);
+        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        Set<String> victimSaw = ConcurrentHashMap.newKeySet();
+        Process victim = pb.start();
+        try {
+            Thread drain = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(
+                    victim.getInputStream(), StandardCharsets.UTF_8)).lines().forEach(l -> {
+                        if (l.startsWith("seen ")) {
+                            victimSaw.add(l.substring(5));
+                        }
+                    }));
+            drain.setDaemon(true);
+            drain.start();
+            Cluster.await("the victim halfway", Duration.ofSeconds(60), () -> victimSaw.size() >= 200);
+            victim.destroyForcibly(); // SIGKILL mid-run: lanes hold records in every state
+            assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            Log log = new Log();
+            cluster.start(config(app, stream, "survivor", processor(log, r -> { })).perKeyParallelism(8).build());
+            Cluster.await("every record by one or the other", Duration.ofSeconds(30), () -> {
+                Set<String> all = new java.util.HashSet<>(victimSaw);
+                all.addAll(log.all);
+                return all.size() == 600;
+            });
+            assertThat(victimSaw.size()).isLessThan(600);
+            assertThat(log.reorders()).isZero();
+        } finally {
+            victim.destroyForcibly();
         }
     }
 
