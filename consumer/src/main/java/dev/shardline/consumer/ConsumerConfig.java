@@ -290,11 +290,17 @@ public final class ConsumerConfig {
 
     /**
      * How long after the start of its last heartbeat write that DynamoDB acknowledged this worker keeps delivering
-     * records: failoverTime − leaseInterval / 2. Past it every shard task stops with leaseLost (self-fencing), before
-     * any other worker may take over (see docs/consumer.md, "Exclusivity").
+     * records: failoverTime minus a margin of leaseInterval / 2, at most 250 ms (2.75 s at the defaults). Past it every
+     * shard task stops with leaseLost (self-fencing), before any other worker may take over (see docs/consumer.md,
+     * "Exclusivity").
      */
     public Duration fenceTime() {
-        return failoverTime.minus(leaseInterval.dividedBy(2));
+        return fenceTime(failoverTime, leaseInterval);
+    }
+
+    static Duration fenceTime(Duration failoverTime, Duration leaseInterval) {
+        Duration margin = leaseInterval.dividedBy(2);
+        return failoverTime.minus(margin.compareTo(Duration.ofMillis(250)) > 0 ? Duration.ofMillis(250) : margin);
     }
 
     public MeterRegistry meterRegistry() {
@@ -605,9 +611,9 @@ public final class ConsumerConfig {
                             && heartbeatInterval.compareTo(failoverTime) < 0),
                     "heartbeatInterval must be at least leaseInterval (" + interval
                             + ") and shorter than failoverTime (" + failoverTime + "), got " + heartbeatInterval);
-            Duration fence = failoverTime.minus(interval.dividedBy(2));
+            Duration fence = fenceTime(failoverTime, interval);
             require(heartbeatInterval == null || heartbeatInterval.compareTo(fence) < 0,
-                    "heartbeatInterval must be shorter than failoverTime - leaseInterval/2 (" + fence
+                    "heartbeatInterval must be shorter than the fence time (" + fence
                             + ", when a worker whose beats stopped being acknowledged fences itself), got "
                             + heartbeatInterval);
             require(shardSyncInterval != null && shardSyncInterval.toMillis() >= 100,

@@ -70,6 +70,7 @@ final class LeaseCoordinator {
     private boolean cleanupSoon;
     private long lastSyncNanos;
     private volatile long lastBeatStart;
+    private volatile long lastBeatLatency;
     private volatile boolean lastBeatFailed = true;
     private volatile boolean draining;
     private volatile boolean wasFenced;
@@ -320,7 +321,11 @@ final class LeaseCoordinator {
      */
     void pulse() {
         long now = System.nanoTime();
-        long due = lastBeatFailed ? config.leaseInterval().toNanos() / 4 : config.heartbeatInterval().toNanos();
+        long soon = config.leaseInterval().toNanos() / 4;
+        // Every heartbeatInterval; sooner while DynamoDB answers slowly, so the next acknowledgement still lands
+        // before the fence time (a slow DynamoDB costs a few more writes rather than a spurious fence).
+        long due = lastBeatFailed ? soon : Math.min(config.heartbeatInterval().toNanos(),
+                Math.max(soon, config.fenceTime().toNanos() - 2 * lastBeatLatency));
         if (now - lastBeatStart >= due && beating.compareAndSet(false, true)) {
             beatNow();
         }
@@ -355,6 +360,7 @@ final class LeaseCoordinator {
         return (draining ? heartbeats.drain() : heartbeats.beat()).handle((v, e) -> {
             if (e == null) {
                 fence.beatAcknowledged(started);
+                lastBeatLatency = System.nanoTime() - started;
                 lastBeatFailed = false;
             } else {
                 lastBeatFailed = true;
