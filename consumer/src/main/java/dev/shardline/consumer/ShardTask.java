@@ -45,7 +45,6 @@ final class ShardTask implements Runnable {
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
     private volatile Stop stop = Stop.NONE;
     private volatile String lostReason = "taken by another worker";
-    private volatile boolean started;
 
     ShardTask(ConsumerConfig config, LeaseHolding checkpointer, Function<String, RecordSource> sources,
               ShardDiscovery discovery, ConsumerMetrics metrics, BooleanSupplier fenced) {
@@ -69,11 +68,6 @@ final class ShardTask implements Runnable {
     /** Completes when the task has ended and its lease was released or given up. */
     CompletableFuture<Outcome> done() {
         return done;
-    }
-
-    /** True once the processor was made (it is about to be initialized, or was). */
-    boolean started() {
-        return started;
     }
 
     /** Graceful: the processor gets shutdownRequested and may checkpoint, then the lease is released. */
@@ -134,7 +128,6 @@ final class ShardTask implements Runnable {
         }
         RecordProcessor processor = config.processorFactory().get();
         ExtendedSequenceNumber start = lease.checkpoint();
-        started = true;
         if (!attempt(() -> processor.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
                 lease.pendingCheckpointState())), "initialize")) {
             return fail(processor);

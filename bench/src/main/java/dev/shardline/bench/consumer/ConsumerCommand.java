@@ -487,7 +487,9 @@ public final class ConsumerCommand implements Callable<Integer> {
 
     private static List<String> owned(dev.shardline.checkpoint.LeaseTable table, String owner) {
         try {
-            return table.listLeases().join().stream().filter(l -> l.isOwnedBy(owner) && !l.isFinished())
+            // A lease in graceful handoff (checkpointOwner set) names its receiver as owner before it has moved.
+            return table.listLeases().join().stream()
+                    .filter(l -> l.isOwnedBy(owner) && !l.isFinished() && !l.isInHandoff())
                     .map(dev.shardline.checkpoint.Lease::leaseKey).sorted().toList();
         } catch (RuntimeException notYet) {
             return List.of();
