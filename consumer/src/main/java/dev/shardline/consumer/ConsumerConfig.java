@@ -46,6 +46,9 @@ public final class ConsumerConfig {
     private final int processingRetries;
     private final Duration retryBackoff;
     private final Duration shutdownTimeout;
+    private final FailurePolicy failurePolicy;
+    private final int perKeyParallelism;
+    private final int maxBatchesInFlight;
     private final MeterRegistry meterRegistry;
     private final KinesisAsyncClient kinesisClient;
     private final DynamoDbAsyncClient dynamoDbClient;
@@ -83,6 +86,11 @@ public final class ConsumerConfig {
         this.processingRetries = b.processingRetries;
         this.retryBackoff = b.retryBackoff;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.failurePolicy = b.failurePolicy != null ? b.failurePolicy
+                : FailurePolicy.retry(b.processingRetries).backoff(b.retryBackoff, maxBackoff(b.retryBackoff))
+                        .thenStop();
+        this.perKeyParallelism = b.perKeyParallelism;
+        this.maxBatchesInFlight = b.maxBatchesInFlight;
         this.meterRegistry = b.meterRegistry;
         this.kinesisClient = b.kinesisClient;
         this.dynamoDbClient = b.dynamoDbClient;
@@ -119,6 +127,9 @@ public final class ConsumerConfig {
         b.processingRetries = processingRetries;
         b.retryBackoff = retryBackoff;
         b.shutdownTimeout = shutdownTimeout;
+        b.failurePolicy = failurePolicy;
+        b.perKeyParallelism = perKeyParallelism;
+        b.maxBatchesInFlight = maxBatchesInFlight;
         b.meterRegistry = meterRegistry;
         b.kinesisClient = kinesisClient;
         b.dynamoDbClient = dynamoDbClient;
@@ -230,6 +241,29 @@ public final class ConsumerConfig {
         return shutdownTimeout;
     }
 
+    /**
+     * What happens when processRecords keeps failing; by default
+     * {@code FailurePolicy.retry(processingRetries).backoff(retryBackoff, ..).thenStop()}.
+     */
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
+    }
+
+    /** Lanes per shard; see {@link Builder#perKeyParallelism(int)}. */
+    public int perKeyParallelism() {
+        return perKeyParallelism;
+    }
+
+    /** Batches per shard handed to the processor and not yet finished, at most; see {@link Builder#maxBatchesInFlight(int)}. */
+    public int maxBatchesInFlight() {
+        return maxBatchesInFlight;
+    }
+
+    /** The longest retry pause of the default policy: 30 s, or the first pause if that is longer. */
+    private static Duration maxBackoff(Duration first) {
+        return first.compareTo(Duration.ofSeconds(30)) > 0 ? first : Duration.ofSeconds(30);
+    }
+
     /** How long a receiver waits for a graceful handoff before taking the lease; see {@link Builder#handoffTimeout}. */
     public Duration handoffTimeout() {
         return handoffTimeout;
@@ -289,7 +323,8 @@ public final class ConsumerConfig {
                 + (streamArn != null ? streamArn : streamName) + ", worker=" + workerId + ", initialPosition="
                 + initialPosition + ", retrieval=" + retrieval + ", failoverTime=" + failoverTime
                 + ", leaseInterval=" + leaseInterval + ", heartbeatInterval=" + heartbeatInterval
-                + ", maxLeasesPerWorker=" + maxLeasesPerWorker + "}";
+                + ", maxLeasesPerWorker=" + maxLeasesPerWorker + ", failurePolicy=" + failurePolicy
+                + ", perKeyParallelism=" + perKeyParallelism + ", maxBatchesInFlight=" + maxBatchesInFlight + "}";
     }
 
     /** Builder of {@link ConsumerConfig}; {@link #build()} validates every field and names the one that is wrong. */
@@ -314,6 +349,9 @@ public final class ConsumerConfig {
         private int processingRetries = 3;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private FailurePolicy failurePolicy;
+        private int perKeyParallelism = 1;
+        private int maxBatchesInFlight = 2;
         private Duration handoffTimeout = Duration.ofSeconds(10);
         private Duration stuckShardTimeout = Duration.ofSeconds(30);
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
@@ -466,6 +504,42 @@ public final class ConsumerConfig {
         }
 
         /**
+         * What happens when processRecords keeps throwing: retry, then stop or bisect and dead-letter (see
+         * {@link FailurePolicy}). Default: {@code FailurePolicy.retry(processingRetries)} with
+         * {@code retryBackoff}, {@code .thenStop()}. Setting it overrides processingRetries and retryBackoff.
+         */
+        public Builder failurePolicy(FailurePolicy failurePolicy) {
+            this.failurePolicy = failurePolicy;
+            return this;
+        }
+
+        /**
+         * Processes one shard's records on up to {@code lanes} concurrent lanes: records are spread by key (partition
+         * key, and explicit hash key when present) so each key stays in shard order on one lane, and a lane is handed
+         * its next records only when it has finished the previous ones. {@code processRecords} is then called from
+         * up to {@code lanes} threads at once (never with the same key at once) and must be thread-safe; a batch's
+         * {@code checkpointer()} never goes past the low-water mark (the highest position at or below which every
+         * record is finished), so a restart never skips an unfinished record. On a lost lease the lanes stop taking
+         * records; at a shard's end every lane finishes before shardEnded. Works with the {@link FailurePolicy}: a
+         * failing record holds up only its own lane until it is dead-lettered. Default 1 (one call at a time);
+         * 1..1024.
+         */
+        public Builder perKeyParallelism(int lanes) {
+            this.perKeyParallelism = lanes;
+            return this;
+        }
+
+        /**
+         * Batches per shard handed to the processor and not yet finished (across its lanes, or an
+         * {@link AsyncRecordProcessor}'s stages), at most; when reached, reading waits (the prefetch fills, then
+         * fetching pauses). Default 2; 1..1000.
+         */
+        public Builder maxBatchesInFlight(int maxBatchesInFlight) {
+            this.maxBatchesInFlight = maxBatchesInFlight;
+            return this;
+        }
+
+        /**
          * Graceful handoff: how long a worker that asked for a lease (balancing, or the owner closing) waits for the
          * owner's processor to finish {@code shutdownRequested} and let go, before it takes the lease anyway (the
          * owner's later checkpoints are then refused). Default 10 s.
@@ -553,6 +627,10 @@ public final class ConsumerConfig {
             require(prefetchBytes >= 1024, "prefetchBytes must be >= 1024, got " + prefetchBytes);
             require(processingRetries >= 0, "processingRetries must be >= 0, got " + processingRetries);
             require(retryBackoff != null && !retryBackoff.isNegative(), "retryBackoff must be >= 0, got " + retryBackoff);
+            require(perKeyParallelism >= 1 && perKeyParallelism <= 1024,
+                    "perKeyParallelism must be 1..1024, got " + perKeyParallelism);
+            require(maxBatchesInFlight >= 1 && maxBatchesInFlight <= 1000,
+                    "maxBatchesInFlight must be 1..1000, got " + maxBatchesInFlight);
             require(shutdownTimeout != null && !shutdownTimeout.isNegative(),
                     "shutdownTimeout must be >= 0, got " + shutdownTimeout);
             require(stuckShardTimeout != null && stuckShardTimeout.toMillis() >= 100,

@@ -47,6 +47,7 @@ public final class KinesisConsumer implements AutoCloseable {
     private final CompletableFuture<Void> startFinished = new CompletableFuture<>();
     private final ScheduledExecutorService readers;
     private final Object lock = new Object();
+    private final FlowControl flow = new FlowControl();
     private LeaseTable leaseTable;
     private WorkerHeartbeats heartbeats;
     private LeaseCoordinator coordinator;
@@ -124,9 +125,9 @@ public final class KinesisConsumer implements AutoCloseable {
         if (config.retrieval().mode() == Retrieval.Mode.FAN_OUT) {
             fanOut = new FanOutRegistration(kinesis, stream.arn(), config.retrieval().consumerName());
             String consumerArn = fanOut.registerAndWait().join();
-            sources = shardId -> new FanOutSource(kinesis, consumerArn, shardId, config, readers);
+            sources = shardId -> new FanOutSource(kinesis, consumerArn, shardId, config, readers, flow);
         } else {
-            sources = shardId -> new PollingSource(kinesis, stream, shardId, config, readers);
+            sources = shardId -> new PollingSource(kinesis, stream, shardId, config, readers, flow);
         }
         ShardDiscovery discovery = new ShardDiscovery(kinesis, leaseTable, stream, config.initialPosition(), metrics);
         discovery.sync(leaseTable.listLeases().join()).join();
@@ -178,6 +179,35 @@ public final class KinesisConsumer implements AutoCloseable {
     public java.util.Set<String> heldShards() {
         LeaseCoordinator c = coordinator;
         return c == null ? java.util.Set.of() : c.heldShards();
+    }
+
+    /**
+     * Pauses every shard of this worker: reading stops (what was read ahead stays queued) and no more records are
+     * handed to processors; records already handed over finish. Leases are kept (heartbeats go on). For
+     * back-pressure from downstream; see {@link #resume()}.
+     */
+    public void pause() {
+        flow.pauseAll();
+    }
+
+    /** Resumes every shard paused by {@link #pause()} (shards paused one by one stay paused). */
+    public void resume() {
+        flow.resumeAll();
+    }
+
+    /** Pauses one shard as {@link #pause()} does for all; it stays paused if its lease moves here again. */
+    public void pause(String shardId) {
+        flow.pause(shardId);
+    }
+
+    /** Resumes a shard paused by {@link #pause(String)}. */
+    public void resume(String shardId) {
+        flow.resume(shardId);
+    }
+
+    /** True when {@code shardId} is paused, by {@link #pause(String)} or by {@link #pause()}. */
+    public boolean isPaused(String shardId) {
+        return flow.isPaused(shardId);
     }
 
     /**

@@ -4,11 +4,14 @@ package dev.shardline.consumer;
  * Your code: one instance per leased shard, made by {@link ConsumerConfig#processorFactory()}. Calls for one shard
  * come from one thread at a time, never overlap and keep order: {@link #initialize}, then {@link #processRecords}
  * any number of times, then exactly one of {@link #shardEnded}, {@link #shutdownRequested} or {@link #leaseLost}.
+ * With {@link ConsumerConfig.Builder#perKeyParallelism(int)} above 1, {@link #processRecords} is called from up to
+ * that many lanes at once (never two calls holding the same key), so the processor must be thread-safe; the other
+ * calls still never overlap anything.
  *
  * <p>Delivery is at least once: after a crash or a lost lease, the next owner starts after the last checkpoint, so
- * records after it are delivered again. When {@link #processRecords} throws, the same batch is retried with backoff
- * ({@link ConsumerConfig#processingRetries()}), then the processor gets {@link #leaseLost} and the lease is released
- * so the shard is retried from its checkpoint; a batch is never skipped.
+ * records after it are delivered again. When {@link #processRecords} throws, the {@link FailurePolicy} applies: by
+ * default the same batch is retried with backoff, then the processor gets {@link #leaseLost} and the lease is
+ * released so the shard is retried from its checkpoint; a batch is never skipped silently.
  */
 public interface RecordProcessor {
 

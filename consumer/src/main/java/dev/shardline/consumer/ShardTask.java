@@ -3,6 +3,7 @@ package dev.shardline.consumer;
 import dev.shardline.aggregation.Deaggregator;
 import dev.shardline.aggregation.HashKeyRange;
 import dev.shardline.aggregation.UserRecord;
+import dev.shardline.checkpoint.Checkpointer;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
 import dev.shardline.checkpoint.LeaseHolding;
@@ -21,8 +22,8 @@ import software.amazon.awssdk.services.kinesis.model.ChildShard;
 
 /**
  * Drives one leased shard on its own thread: initializes the processor (the coordinator starts a task only once every
- * parent shard is finished), hands it de-aggregated batches in order (retrying a batch that throws, never skipping
- * one), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
+ * parent shard is finished), hands de-aggregated batches in order to its {@link ShardPipeline} (lanes, failure policy,
+ * checkpoints held to the low-water mark), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
  * it, or releases it) or leaseLost. No batch is handed over while the worker is fenced (its liveness not confirmed
  * recently enough, see {@link SelfFence}): the task then ends with leaseLost.
  */
@@ -135,11 +136,15 @@ final class ShardTask implements Runnable {
                 ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
         ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
         RecordSource source = sources.apply(shardId);
-        try {
+        try (ShardPipeline pipeline = new ShardPipeline(config, streamName(), processor, checkpointer, metrics,
+                fenced)) {
             source.start(StartPosition.from(start, config.initialPosition()));
             while (true) {
                 if (stop != Stop.NONE) {
-                    return stopped(processor);
+                    return stopped(processor, pipeline);
+                }
+                if (pipeline.failure() != null) {
+                    return failed(processor, pipeline);
                 }
                 Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
                 if (batch == null) {
@@ -151,7 +156,7 @@ final class ShardTask implements Runnable {
                 }
                 if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
                     leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
-                    return lost(processor);
+                    return stopped(processor, pipeline);
                 }
                 metrics.millisBehindLatest(shardId, batch.millisBehindLatest());
                 List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
@@ -159,15 +164,54 @@ final class ShardTask implements Runnable {
                     records = after(records, skipUpTo);
                     skipUpTo = null;
                 }
-                if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
-                    return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
+                if (!records.isEmpty()
+                        && !pipeline.submit(records, batch.millisBehindLatest(), () -> stop != Stop.NONE)) {
+                    continue; // stopping or failed: handled at the top of the loop
                 }
                 if (batch.shardEnd()) {
-                    return shardEnd(processor, batch.childShards());
+                    // Every lane finishes before SHARD_END, so children still start only after their parents.
+                    while (!pipeline.awaitIdle(config.shutdownTimeout(), () -> stop != Stop.NONE)) {
+                        if (stop != Stop.NONE || pipeline.failure() != null) {
+                            break;
+                        }
+                    }
+                    if (stop != Stop.NONE) {
+                        return stopped(processor, pipeline);
+                    }
+                    if (pipeline.failure() != null) {
+                        return failed(processor, pipeline);
+                    }
+                    return shardEnd(processor, batch.childShards(), pipeline.shardCheckpointer());
                 }
             }
         } finally {
             source.close();
+        }
+    }
+
+    private String streamName() {
+        String arn = config.streamArn();
+        return config.streamName() != null ? config.streamName() : arn.substring(arn.lastIndexOf('/') + 1);
+    }
+
+    /** A lane failed: the lease was lost (a checkpoint said so), or the failure policy stopped the shard. */
+    private Outcome failed(RecordProcessor processor, ShardPipeline pipeline) throws InterruptedException {
+        pipeline.cancel();
+        awaitCalls(pipeline);
+        if (isLeaseLost(pipeline.failure())) {
+            leaseLost("checkpoint refused: lease lost");
+            return lost(processor);
+        }
+        log.error("shard {}: shutting the processor down and releasing the lease: {}", shardId,
+                pipeline.failure().getMessage(), pipeline.failure().getCause());
+        return fail(processor);
+    }
+
+    /** Calls already running finish before leaseLost or shutdownRequested, so processor calls never overlap. */
+    private void awaitCalls(ShardPipeline pipeline) throws InterruptedException {
+        if (!pipeline.awaitIdle(config.shutdownTimeout(), () -> false)) {
+            log.warn("shard {}: processor calls still running after {}; going on without them", shardId,
+                    config.shutdownTimeout());
         }
     }
 
@@ -194,22 +238,6 @@ final class ShardTask implements Runnable {
             }
         }
         return out;
-    }
-
-    private boolean deliver(RecordProcessor processor, List<UserRecord> records, long millisBehind) {
-        checkpointer.recordDelivered(records.get(records.size() - 1));
-        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind,
-                checkpointer.checkpointer());
-        long bytes = 0;
-        for (UserRecord r : records) {
-            bytes += r.dataLength();
-        }
-        long t0 = System.nanoTime();
-        boolean ok = attempt(() -> processor.processRecords(input), "processRecords");
-        if (ok) {
-            metrics.delivered(records.size(), bytes, System.nanoTime() - t0);
-        }
-        return ok;
     }
 
     /**
@@ -255,7 +283,7 @@ final class ShardTask implements Runnable {
         return false;
     }
 
-    private Outcome shardEnd(RecordProcessor processor, List<ChildShard> children) {
+    private Outcome shardEnd(RecordProcessor processor, List<ChildShard> children, Checkpointer view) {
         checkpointer.shardEndReached();
         Set<String> childIds = new LinkedHashSet<>();
         children.forEach(c -> childIds.add(c.shardId()));
@@ -273,7 +301,7 @@ final class ShardTask implements Runnable {
             }
         }
         boolean ok = attempt(() -> {
-            processor.shardEnded(new ShardEndedInput(shardId, checkpointer.checkpointer()));
+            processor.shardEnded(new ShardEndedInput(shardId, view));
             if (!checkpointer.lastCheckpoint().isShardEnd()) {
                 throw new IllegalStateException("shardEnded returned without checkpointing SHARD_END");
             }
@@ -286,12 +314,18 @@ final class ShardTask implements Runnable {
         return Outcome.SHARD_END;
     }
 
-    private Outcome stopped(RecordProcessor processor) {
+    private Outcome stopped(RecordProcessor processor, ShardPipeline pipeline) throws InterruptedException {
         if (stop == Stop.LEASE_LOST) {
+            pipeline.cancel();
+            awaitCalls(pipeline);
             return lost(processor);
         }
+        // Graceful: calls running finish (within shutdownTimeout), queued records are left to the next owner, then the
+        // processor may checkpoint (held to the low-water mark).
+        pipeline.cancel();
+        awaitCalls(pipeline);
         try {
-            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer.checkpointer()));
+            processor.shutdownRequested(new ShutdownRequestedInput(shardId, pipeline.shardCheckpointer()));
         } catch (RuntimeException e) {
             if (isLeaseLost(e)) {
                 return lost(processor);

@@ -18,7 +18,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 /**
  * {@code shardline bench consumer}: Shardline's consumer and Amazon's KCL 3.1.0 on the same embedded endpoints in
  * the same run: records/s on one worker, time from start to the first record, put-to-process latency (polling and
- * fan-out) and DynamoDB calls per lease-minute in steady state (the same interceptor on both clients).
+ * fan-out), DynamoDB calls per lease-minute in steady state (the same interceptor on both clients), and records/s
+ * with a slow processor (a sleep per record, as a call to another service would take) sequentially and on per-key
+ * lanes.
  */
 @Command(name = "consumer", mixinStandardHelpOptions = true,
         description = "Consumer benchmark: Shardline vs Amazon KCL 3.1.0 on the embedded endpoints.")
@@ -45,8 +47,20 @@ public final class ConsumerCommand implements Callable<Integer> {
     double costSeconds = 60;
 
     @Option(names = "--phases", split = ",",
-            description = "Which runs: throughput, latency, cost, failover, moves (default all but moves).")
-    List<String> phases = List.of("throughput", "latency", "cost", "failover");
+            description = "Which runs: throughput, latency, cost, failover, slow, moves (default all but moves).")
+    List<String> phases = List.of("throughput", "latency", "cost", "failover", "slow");
+
+    @Option(names = "--slow-records", description = "Slow-processor run: records pre-filled (default ${DEFAULT-VALUE}).")
+    long slowRecords = 8_000;
+
+    @Option(names = "--slow-keys", description = "Slow-processor run: partition keys (default ${DEFAULT-VALUE}).")
+    int slowKeys = 100;
+
+    @Option(names = "--sleep-ms", description = "Slow-processor run: milliseconds per record (default ${DEFAULT-VALUE}).")
+    int sleepMs = 5;
+
+    @Option(names = "--lanes", description = "Slow-processor run: Shardline's perKeyParallelism (default ${DEFAULT-VALUE}).")
+    int lanes = 16;
 
     @Option(names = "--skip-failover", description = "Skip the failover and handoff runs (child JVMs).")
     boolean skipFailover;
@@ -109,6 +123,15 @@ public final class ConsumerCommand implements Callable<Integer> {
                     throw new IllegalStateException(failed + " records failed to put");
                 }
             }
+            String slow = "bench-slow";
+            if (phases.contains("slow")) {
+                kinesis.createStream(slow, shards);
+                log("pre-filling %,d records over %d keys into %d shards for the slow-processor run", slowRecords,
+                        slowKeys, shards);
+                if (load.fill(slow, slowRecords, slowKeys) > 0) {
+                    throw new IllegalStateException("records failed to put");
+                }
+            }
             warmUpEndpoints(kinesis, dynamo, http, filled);
             Map<String, Result> results = new LinkedHashMap<>();
             for (Contender c : contenders) {
@@ -128,11 +151,24 @@ public final class ConsumerCommand implements Callable<Integer> {
                     moveLeases(c, kinesis, dynamo, http, true, r);
                     moveLeases(c, kinesis, dynamo, http, false, r);
                 }
+                if (phases.contains("slow")) {
+                    slowProcessor(c, slow, "", r);
+                    if (c instanceof ShardlineContender s) {
+                        slowProcessor(s.withLanes(lanes, dynamo.endpoint()), slow, ", " + lanes + " lanes", r);
+                    }
+                }
                 if (phases.contains("moves")) {
                     joinAndClose(c, kinesis, dynamo, http, r);
                 }
             }
             printTable(results);
+            if (phases.contains("slow") && !skipKcl && !skipShardline) {
+                double laned = number(results.get("Shardline").values.get(slowKey(", " + lanes + " lanes")));
+                double kcl = number(results.get("KCL 3.1.0").values.get(slowKey("")));
+                double sequential = number(results.get("Shardline").values.get(slowKey("")));
+                out.printf("%nslow processor: Shardline with %d lanes = %.1fx KCL, %.1fx sequential Shardline%n", lanes,
+                        laned / kcl, laned / sequential);
+            }
         }
         return 0;
     }
@@ -164,6 +200,39 @@ public final class ConsumerCommand implements Callable<Integer> {
             double secs = (sink.lastNanos() - sink.firstNanos()) / 1e9;
             r.values.put("time to first record (s)", String.format("%.1f", ttfr));
             r.values.put("records/s, one worker (polling)", String.format("%,.0f", records / Math.max(secs, 1e-3)));
+        }
+    }
+
+    private String slowKey(String variant) {
+        return "records/s, " + sleepMs + " ms/record processor, " + slowKeys + " keys, one worker" + variant;
+    }
+
+    private static double number(String s) {
+        return s == null ? Double.NaN : Double.parseDouble(s.replace(",", ""));
+    }
+
+    /**
+     * A processor that sleeps {@code sleepMs} per record over {@code slowRecords} records (pre-filled, {@code slowKeys}
+     * keys): records/s from the first record to the last (start-up excluded), and the process CPU time per record
+     * over the last four fifths (this JVM holds the embedded endpoints too, so it is an upper bound, the same for
+     * every contender).
+     */
+    private void slowProcessor(Contender c, String stream, String variant, Result r) throws Exception {
+        Sink sink = new Sink(sleepMs * 1_000_000L);
+        log("%s: slow processor (%d ms/record) over %,d records%s", c.name(), sleepMs, slowRecords, variant);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        String app = app(c, "slow" + variant.replaceAll("[^0-9]", ""));
+        try (Contender.Worker w = c.start(app, stream, "w1", false, sink)) {
+            // CPU from a fifth of the way in: start-up (tables, leases, first reads) is not per-record work.
+            await(Duration.ofMinutes(10), () -> sink.count() >= slowRecords / 5);
+            long cpu0 = os.getProcessCpuTime();
+            long counted0 = sink.count();
+            await(Duration.ofMinutes(30), () -> sink.count() >= slowRecords);
+            double cpuPerRecord = (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, sink.count() - counted0);
+            double secs = (sink.lastNanos() - sink.firstNanos()) / 1e9;
+            r.values.put(slowKey(variant), String.format("%,.0f", slowRecords / Math.max(secs, 1e-3)));
+            r.values.put("process CPU us per record, slow processor" + variant, String.format("%.0f", cpuPerRecord));
         }
     }
 

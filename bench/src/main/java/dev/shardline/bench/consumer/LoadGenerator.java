@@ -22,12 +22,16 @@ final class LoadGenerator {
     }
 
     private List<PutRecordsRequestEntry> batch(int n) {
+        return batch(n, 100_000);
+    }
+
+    private List<PutRecordsRequestEntry> batch(int n, int keys) {
         List<PutRecordsRequestEntry> entries = new ArrayList<>(n);
         long stamp = System.nanoTime();
         for (int i = 0; i < n; i++) {
             ByteBuffer b = ByteBuffer.allocate(recordSize);
             b.putLong(0, stamp);
-            entries.add(PutRecordsRequestEntry.builder().partitionKey("k" + random.nextInt(100_000))
+            entries.add(PutRecordsRequestEntry.builder().partitionKey("k" + random.nextInt(keys))
                     .data(SdkBytes.fromByteBuffer(b)).build());
         }
         return entries;
@@ -35,13 +39,18 @@ final class LoadGenerator {
 
     /** Puts {@code total} records as fast as the endpoint takes them (4 calls of 500 in flight); returns how many failed. */
     long fill(String stream, long total) {
+        return fill(stream, total, 100_000);
+    }
+
+    /** {@link #fill(String, long)} over {@code keys} random partition keys. */
+    long fill(String stream, long total, int keys) {
         long failed = 0;
         long sent = 0;
         while (sent < total) {
             List<CompletableFuture<PutRecordsResponse>> inFlight = new ArrayList<>();
             for (int i = 0; i < 4 && sent < total; i++) {
                 int n = (int) Math.min(500, total - sent);
-                inFlight.add(kinesis.putRecords(r -> r.streamName(stream).records(batch(n))));
+                inFlight.add(kinesis.putRecords(r -> r.streamName(stream).records(batch(n, keys))));
                 sent += n;
             }
             for (CompletableFuture<PutRecordsResponse> f : inFlight) {

@@ -19,10 +19,27 @@ final class Sink {
     private long[] latencies = new long[1 << 16];
     private int latencyCount;
     private volatile boolean recordLatency;
+    private final long workNanos;
+
+    Sink() {
+        this(0);
+    }
+
+    /** A sink whose processors spend {@code workNanos} on each record (a sleep: a call to another service). */
+    Sink(long workNanos) {
+        this.workNanos = workNanos;
+    }
     private final ConcurrentHashMap<String, Long> maxGapByShard = new ConcurrentHashMap<>();
     private volatile boolean trackGaps;
 
     void record(String shardId, ByteBuffer data) {
+        if (workNanos > 0) {
+            try {
+                Thread.sleep(workNanos / 1_000_000, (int) (workNanos % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long now = System.nanoTime();
         if (count.getAndIncrement() == 0) {
             firstNanos.set(now);

@@ -74,6 +74,12 @@ public final class ReplayCommand implements Callable<Integer> {
             + " (keeping partition keys) instead of writing.")
     String toStream;
 
+    @Option(names = "--unwrap-dead-letters", description = "The stream holds dead letters (DeadLetterSink.toStream):"
+            + " --to-stream re-publishes each original record with its original keys; --format jsonl writes each"
+            + " dead letter's JSON, text its original data. Records that are not dead letters are skipped, reported,"
+            + " and make the exit code 1.")
+    boolean unwrapDeadLetters;
+
     @Override
     @SuppressWarnings("try") // the progress line is only closed
     public Integer call() throws Exception {
@@ -89,8 +95,10 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             try (OutputStream output = out != null ? new BufferedOutputStream(new FileOutputStream(out.toFile()))
                     : new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16)) {
-                ShardWalker walker = new ShardWalker(kinesis, stream, plan, until,
-                        (shardId, record) -> format.write(shardId, record, output));
+                DeadLetterUnwrapper letters = unwrapDeadLetters
+                        ? new DeadLetterUnwrapper(DeadLetterUnwrapper.writer(format, output)) : null;
+                ShardWalker walker = new ShardWalker(kinesis, stream, plan, until, letters != null ? letters
+                        : (shardId, record) -> format.write(shardId, record, output));
                 long started = System.nanoTime();
                 Thread flusher = flushOnExit(output);
                 try (ProgressLine progress = ProgressLine.start(err, () -> status(walker, started))) {
@@ -99,9 +107,21 @@ public final class ReplayCommand implements Callable<Integer> {
                     Runtime.getRuntime().removeShutdownHook(flusher);
                 }
                 walker.warnings().forEach(w -> err.println("warning: " + w));
+                if (letters != null && notDeadLetters(letters, err)) {
+                    return 1;
+                }
             }
         }
         return 0;
+    }
+
+    private static boolean notDeadLetters(DeadLetterUnwrapper letters, PrintStream err) {
+        if (letters.notLetters() == 0) {
+            return false;
+        }
+        err.println("error: " + letters.notLetters() + " records were not dead letters and were skipped, the first: "
+                + letters.firstProblem());
+        return true;
     }
 
     @SuppressWarnings("try") // the progress line is only closed
@@ -111,7 +131,8 @@ public final class ReplayCommand implements Callable<Integer> {
         try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(kinesis)
                 .strictOrdering(true).build())) {
             Republisher republisher = new Republisher(producer, toStream);
-            ShardWalker walker = new ShardWalker(kinesis, stream, plan, until, republisher);
+            DeadLetterUnwrapper letters = unwrapDeadLetters ? new DeadLetterUnwrapper(republisher::accept) : null;
+            ShardWalker walker = new ShardWalker(kinesis, stream, plan, until, letters != null ? letters : republisher);
             long started = System.nanoTime();
             try (ProgressLine progress = ProgressLine.start(err, () -> status(walker, started)
                     + " acknowledged=" + republisher.tally().acknowledged() + " failed=" + republisher.tally().failed())) {
@@ -122,6 +143,9 @@ public final class ReplayCommand implements Callable<Integer> {
             if (republisher.tally().failed() > 0) {
                 err.println("error: " + republisher.tally().failed() + " records failed to reach " + toStream + ", the first: "
                         + republisher.tally().firstFailure());
+                return 1;
+            }
+            if (letters != null && notDeadLetters(letters, err)) {
                 return 1;
             }
         }
