@@ -3,6 +3,7 @@ package dev.shardline.producer;
 import dev.shardline.aggregation.HashKeys;
 import dev.shardline.aggregation.InvalidRecordException;
 import dev.shardline.aggregation.Limits;
+import dev.shardline.common.StreamIds;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +13,6 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -39,8 +39,6 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
  */
 public final class KinesisProducer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KinesisProducer.class);
-    private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
-    private static final Pattern STREAM_ARN = Pattern.compile("arn:[^:]+:kinesis:[^:]*:[0-9]*:stream/[a-zA-Z0-9_.-]{1,128}");
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final ProducerConfig config;
@@ -58,7 +56,8 @@ public final class KinesisProducer implements AutoCloseable {
         this.client = ownsClient ? buildClient(config) : config.client();
         this.buffer = new BufferLimiter(config.maxBufferedBytes());
         ProducerMetrics metrics = new ProducerMetrics(config.meterRegistry(), buffer);
-        ShardMap shardMap = new ShardMap(client, config.shardMapRefreshInterval(), ForkJoinPool.commonPool());
+        ShardMap shardMap = new ShardMap(client, config.shardMapRefreshInterval(), config.requestTimeout(),
+                ForkJoinPool.commonPool());
         this.sender = new Sender(config, client, shardMap, metrics, buffer);
         this.ttlNanos = config.recordTtl().toNanos();
         this.maxBlockNanos = config.maxBlockTime().toNanos();
@@ -158,12 +157,9 @@ public final class KinesisProducer implements AutoCloseable {
     }
 
     private static void checkStream(String stream) {
-        if (stream == null || stream.isEmpty()) {
-            throw new InvalidRecordException("stream", "must not be empty");
-        }
-        if (stream.startsWith("arn:") ? !STREAM_ARN.matcher(stream).matches() : !STREAM_NAME.matcher(stream).matches()) {
-            throw new InvalidRecordException("stream", "'" + (stream.length() > 60 ? stream.substring(0, 60) + "..." : stream)
-                    + "' is not a stream name (1 to 128 of a-z A-Z 0-9 _ . -) or a stream ARN");
+        String problem = StreamIds.problem(stream);
+        if (problem != null) {
+            throw new InvalidRecordException("stream", problem);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.shardline.producer;
 
+import dev.shardline.common.StreamIds;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.time.Instant;
@@ -292,11 +293,7 @@ final class Sender implements Runnable {
         PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(entries)
                 .overrideConfiguration(o -> o.apiCallTimeout(config.requestTimeout()));
         String stream = call.stream.stream;
-        if (stream.startsWith("arn:")) {
-            request.streamARN(stream);
-        } else {
-            request.streamName(stream);
-        }
+        request.streamName(StreamIds.nameParam(stream)).streamARN(StreamIds.arnParam(stream));
         try {
             client.putRecords(request.build()).whenComplete((response, error) -> {
                 call.response = response;

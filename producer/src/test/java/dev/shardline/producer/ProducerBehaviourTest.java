@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shardline.aggregation.InvalidRecordException;
+import dev.shardline.common.Futures;
 import dev.shardline.local.Fault;
 import dev.shardline.local.Faults;
 import dev.shardline.local.LocalClients;
@@ -68,7 +69,7 @@ class ProducerBehaviourTest {
             assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(RecordExpiredException.class)
                     .hasMessageContaining("recordTtl").hasMessageContaining("ProvisionedThroughputExceededException");
-            RecordExpiredException e = (RecordExpiredException) Errors.unwrap(catchCause(f));
+            RecordExpiredException e = (RecordExpiredException) Futures.unwrap(catchCause(f));
             assertThat(e.attempts()).hasSizeGreaterThan(1)
                     .allMatch(a -> "ProvisionedThroughputExceededException".equals(a.errorCode()));
             // the backoff spaced the attempts out: no retry storm
