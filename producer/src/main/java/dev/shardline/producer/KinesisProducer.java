@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
  * so a callback may block or call {@code send}. Delivery is at-least-once: a call that timed out may have been stored
  * and is retried.
  */
-public final class KinesisProducer implements AutoCloseable {
+public final class KinesisProducer implements Producer {
     private static final Logger log = LoggerFactory.getLogger(KinesisProducer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -45,6 +45,7 @@ public final class KinesisProducer implements AutoCloseable {
     private final KinesisAsyncClient client;
     private final boolean ownsClient;
     private final BufferLimiter buffer;
+    private final RecordAccumulator accumulator;
     private final Sender sender;
     private final long ttlNanos;
     private final long maxBlockNanos;
@@ -55,10 +56,14 @@ public final class KinesisProducer implements AutoCloseable {
         this.ownsClient = config.client() == null;
         this.client = ownsClient ? buildClient(config) : config.client();
         this.buffer = new BufferLimiter(config.maxBufferedBytes());
-        ProducerMetrics metrics = new ProducerMetrics(config.meterRegistry(), buffer);
+        ProducerMetrics metrics = new ProducerMetrics(config.meterRegistry());
         ShardMap shardMap = new ShardMap(client, config.shardMapRefreshInterval(), config.requestTimeout(),
                 ForkJoinPool.commonPool());
-        this.sender = new Sender(config, client, shardMap, metrics, buffer);
+        this.accumulator = new RecordAccumulator(config, shardMap, metrics, buffer);
+        metrics.gauges(this, p -> p.buffer.used(), KinesisProducer::outstandingRecords,
+                p -> p.oldestRecordAge().toMillis());
+        this.sender = new Sender(accumulator, client::putRecords, config.requestTimeout(), config.callbackExecutor(),
+                r -> { }, Time.SYSTEM);
         this.ttlNanos = config.recordTtl().toNanos();
         this.maxBlockNanos = config.maxBlockTime().toNanos();
         Thread thread = new Thread(sender, "shardline-producer-" + IDS.incrementAndGet());
@@ -86,6 +91,7 @@ public final class KinesisProducer implements AutoCloseable {
     }
 
     /** {@link #send(String, String, String, byte[])} without an explicit hash key. */
+    @Override
     public CompletableFuture<SendResult> send(String stream, String partitionKey, byte[] data) {
         return send(stream, partitionKey, null, data);
     }
@@ -103,6 +109,7 @@ public final class KinesisProducer implements AutoCloseable {
      * @throws BufferFullException     if no buffer space came free within {@code maxBlockTime}
      * @throws ProducerClosedException if the producer is closed
      */
+    @Override
     public CompletableFuture<SendResult> send(String stream, String partitionKey, String explicitHashKey, byte[] data) {
         return send(stream, partitionKey, explicitHashKey, data, true);
     }
@@ -111,6 +118,7 @@ public final class KinesisProducer implements AutoCloseable {
      * Like {@link #send(String, String, String, byte[])}, but never blocks: throws {@link BufferFullException} at once
      * when the buffer is full.
      */
+    @Override
     public CompletableFuture<SendResult> trySend(String stream, String partitionKey, String explicitHashKey, byte[] data) {
         return send(stream, partitionKey, explicitHashKey, data, false);
     }
@@ -146,7 +154,9 @@ public final class KinesisProducer implements AutoCloseable {
             buffer.release(bytes);
             throw new ProducerClosedException("producer is closed", List.of());
         }
-        sender.accept(r);
+        if (accumulator.append(r, now)) {
+            sender.wake();
+        }
         return r.future;
     }
 
@@ -168,8 +178,40 @@ public final class KinesisProducer implements AutoCloseable {
      *
      * @return completes when every record accepted before this call has completed (successfully or not)
      */
+    @Override
     public CompletableFuture<Void> flush() {
-        return sender.flush();
+        return flushHeld(null);
+    }
+
+    /**
+     * Sends the records of {@code stream} buffered now, without waiting for {@code maxBufferedTime}.
+     *
+     * @param stream the stream name or ARN, as given to {@code send}
+     * @return completes when every record of that stream accepted before this call has completed
+     */
+    @Override
+    public CompletableFuture<Void> flush(String stream) {
+        checkStream(stream);
+        return flushHeld(stream);
+    }
+
+    /** Flushes one stream, or every stream when {@code stream} is null. */
+    private CompletableFuture<Void> flushHeld(String stream) {
+        CompletableFuture<Void> f = accumulator.flush(stream);
+        sender.wake();
+        return f;
+    }
+
+    /** User records accepted and not yet completed: the KPL's {@code getOutstandingRecordsCount()}. */
+    @Override
+    public int outstandingRecords() {
+        return accumulator.outstandingRecords();
+    }
+
+    /** Age of the oldest record accepted and not yet completed (zero when none): a back-pressure signal. */
+    @Override
+    public Duration oldestRecordAge() {
+        return Duration.ofNanos(accumulator.oldestRecordAgeNanos(System.nanoTime()));
     }
 
     /** User bytes held now (accepted, not completed). */
@@ -197,7 +239,7 @@ public final class KinesisProducer implements AutoCloseable {
         }
         closed = true;
         try {
-            sender.flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.warn("close: records still unacknowledged after {}; failing them", timeout);
         } catch (ExecutionException e) {

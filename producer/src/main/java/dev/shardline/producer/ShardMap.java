@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * reloaded in the background when stale and when a put lands on an unexpected shard. Never blocks: a stream whose map
  * is not loaded yet answers null and starts loading.
  */
-final class ShardMap {
+final class ShardMap implements RecordAccumulator.ShardTables {
     private static final Logger log = LoggerFactory.getLogger(ShardMap.class);
     private static final long RETRY_AFTER_FAILURE_NANOS = Duration.ofMillis(200).toNanos();
 
@@ -57,7 +57,8 @@ final class ShardMap {
     }
 
     /** The stream's current map, or null while it loads (or after a recent failure, see {@link #failure}). */
-    ShardTable current(String stream) {
+    @Override
+    public ShardTable current(String stream) {
         CompletableFuture<ShardTable> f = cache.getIfPresent(stream);
         if (f == null) {
             Failure failure = failures.get(stream);
@@ -70,12 +71,15 @@ final class ShardMap {
     }
 
     /** The stream's last load failure, if its map is not loaded. */
-    Failure failure(String stream) {
-        return failures.get(stream);
+    @Override
+    public Throwable failure(String stream) {
+        Failure f = failures.get(stream);
+        return f == null ? null : f.error();
     }
 
     /** Reloads the stream's map in the background (a reload already running is reused). */
-    void refresh(String stream) {
+    @Override
+    public void refresh(String stream) {
         cache.synchronous().refresh(stream);
     }
 
