@@ -275,16 +275,33 @@ class ProducerBehaviourTest {
     void oneProducerWritesToSeveralStreams() throws Exception {
         kinesis.createStream("multi-a", 2);
         kinesis.createStream("multi-b", 3);
-        try (KinesisProducer producer = new KinesisProducer(config().build())) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // a long linger: only a flush sends before a minute has passed
+        try (KinesisProducer producer = new KinesisProducer(config().meterRegistry(meters)
+                .maxBufferedTime(Duration.ofMinutes(1)).build())) {
             List<CompletableFuture<SendResult>> futures = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 futures.add(producer.send(i % 2 == 0 ? "multi-a" : "multi-b", "k" + i, b("v" + i)));
             }
+            assertThat(producer.outstandingRecords()).isEqualTo(200);
+            assertThat(producer.oldestRecordAge()).isPositive();
+            producer.flush("multi-a").get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 200; i += 2) {
+                assertThat(futures.get(i).get().shardId()).startsWith("shardId-");
+            }
+            assertThat(producer.outstandingRecords()).isEqualTo(100);
+            assertThat(futures.get(1)).isNotDone();
             producer.flush().get(10, TimeUnit.SECONDS);
             for (CompletableFuture<SendResult> f : futures) {
                 assertThat(f.get().shardId()).startsWith("shardId-");
             }
+            assertThat(producer.outstandingRecords()).isZero();
+            assertThat(producer.oldestRecordAge()).isZero();
         }
+        assertThat(meters.get("shardline.producer.stream.user.records.put").tag("stream", "multi-b").counter().count())
+                .isEqualTo(100);
+        assertThat(meters.find("shardline.producer.shard.user.records.put").tag("stream", "multi-b").counters())
+                .hasSize(3);
         assertThat(StreamReader.readAll(client, "multi-a")).hasSize(100).allMatch(r -> Integer.parseInt(
                 r.partitionKey().substring(1)) % 2 == 0);
         assertThat(StreamReader.readAll(client, "multi-b")).hasSize(100);
