@@ -47,11 +47,23 @@ public final class ConsumerConfig {
     private final int processingRetries;
     private final Duration retryBackoff;
     private final Duration shutdownTimeout;
+    private final FailurePolicy failurePolicy;
+    private final int perKeyParallelism;
+    private final int maxBatchesInFlight;
     private final MeterRegistry meterRegistry;
     private final KinesisAsyncClient kinesisClient;
     private final DynamoDbAsyncClient dynamoDbClient;
+    private final Duration handoffTimeout;
+    /** What the builder was given for the derived settings (null = derive), so toBuilder() keeps them derived. */
+    private final String givenTableName;
+    private final Duration givenLeaseInterval;
+    private final Duration givenHeartbeatInterval;
 
     private ConsumerConfig(Builder b) {
+        this.givenTableName = b.tableName;
+        this.givenLeaseInterval = b.leaseInterval;
+        this.givenHeartbeatInterval = b.heartbeatInterval;
+        this.handoffTimeout = b.handoffTimeout;
         this.applicationName = b.applicationName;
         this.tableName = b.tableName != null ? b.tableName : b.applicationName;
         this.streamName = b.streamName;
@@ -73,6 +85,11 @@ public final class ConsumerConfig {
         this.processingRetries = b.processingRetries;
         this.retryBackoff = b.retryBackoff;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.failurePolicy = b.failurePolicy != null ? b.failurePolicy
+                : FailurePolicy.retry(b.processingRetries).backoff(b.retryBackoff, maxBackoff(b.retryBackoff))
+                        .thenStop();
+        this.perKeyParallelism = b.perKeyParallelism;
+        this.maxBatchesInFlight = b.maxBatchesInFlight;
         this.meterRegistry = b.meterRegistry;
         this.kinesisClient = b.kinesisClient;
         this.dynamoDbClient = b.dynamoDbClient;
@@ -87,7 +104,7 @@ public final class ConsumerConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.applicationName = applicationName;
-        b.tableName = tableName;
+        b.tableName = givenTableName;
         b.streamName = streamName;
         b.streamArn = streamArn;
         b.workerId = workerId;
@@ -95,10 +112,10 @@ public final class ConsumerConfig {
         b.initialPosition = initialPosition;
         b.retrieval = retrieval;
         b.failoverTime = failoverTime;
-        b.leaseInterval = leaseInterval;
-        // A derived default stays derived, so toBuilder().failoverTime(...) recomputes it.
-        b.heartbeatInterval = heartbeatInterval.equals(defaultHeartbeatInterval(failoverTime, leaseInterval))
-                ? null : heartbeatInterval;
+        // Derived defaults stay derived, so toBuilder().failoverTime(..) or .applicationName(..) recomputes them.
+        b.leaseInterval = givenLeaseInterval;
+        b.heartbeatInterval = givenHeartbeatInterval;
+        b.handoffTimeout = handoffTimeout;
         b.shardSyncInterval = shardSyncInterval;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.idleTimeBetweenReads = idleTimeBetweenReads;
@@ -108,6 +125,9 @@ public final class ConsumerConfig {
         b.processingRetries = processingRetries;
         b.retryBackoff = retryBackoff;
         b.shutdownTimeout = shutdownTimeout;
+        b.failurePolicy = failurePolicy;
+        b.perKeyParallelism = perKeyParallelism;
+        b.maxBatchesInFlight = maxBatchesInFlight;
         b.meterRegistry = meterRegistry;
         b.kinesisClient = kinesisClient;
         b.dynamoDbClient = dynamoDbClient;
@@ -219,6 +239,43 @@ public final class ConsumerConfig {
         return shutdownTimeout;
     }
 
+    /**
+     * What happens when processRecords keeps failing; by default
+     * {@code FailurePolicy.retry(processingRetries).backoff(retryBackoff, ..).thenStop()}.
+     */
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
+    }
+
+    /** Lanes per shard; see {@link Builder#perKeyParallelism(int)}. */
+    public int perKeyParallelism() {
+        return perKeyParallelism;
+    }
+
+    /** Batches per shard handed to the processor and not yet finished, at most; see {@link Builder#maxBatchesInFlight(int)}. */
+    public int maxBatchesInFlight() {
+        return maxBatchesInFlight;
+    }
+
+    /** The longest retry pause of the default policy: 30 s, or the first pause if that is longer. */
+    private static Duration maxBackoff(Duration first) {
+        return first.compareTo(Duration.ofSeconds(30)) > 0 ? first : Duration.ofSeconds(30);
+    }
+
+    /** How long a receiver waits for a graceful handoff before taking the lease; see {@link Builder#handoffTimeout}. */
+    public Duration handoffTimeout() {
+        return handoffTimeout;
+    }
+
+    /**
+     * How long after the start of its last heartbeat write that DynamoDB acknowledged this worker keeps delivering
+     * records: failoverTime − leaseInterval / 2. Past it every shard task stops with leaseLost (self-fencing), before
+     * any other worker may take over (see docs/consumer.md, "Exclusivity").
+     */
+    public Duration fenceTime() {
+        return failoverTime.minus(leaseInterval.dividedBy(2));
+    }
+
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
@@ -239,7 +296,8 @@ public final class ConsumerConfig {
                 + (streamArn != null ? streamArn : streamName) + ", worker=" + workerId + ", initialPosition="
                 + initialPosition + ", retrieval=" + retrieval + ", failoverTime=" + failoverTime
                 + ", leaseInterval=" + leaseInterval + ", heartbeatInterval=" + heartbeatInterval
-                + ", maxLeasesPerWorker=" + maxLeasesPerWorker + "}";
+                + ", maxLeasesPerWorker=" + maxLeasesPerWorker + ", failurePolicy=" + failurePolicy
+                + ", perKeyParallelism=" + perKeyParallelism + ", maxBatchesInFlight=" + maxBatchesInFlight + "}";
     }
 
     /** Builder of {@link ConsumerConfig}; {@link #build()} validates every field and names the one that is wrong. */
@@ -264,6 +322,10 @@ public final class ConsumerConfig {
         private int processingRetries = 3;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private FailurePolicy failurePolicy;
+        private int perKeyParallelism = 1;
+        private int maxBatchesInFlight = 2;
+        private Duration handoffTimeout = Duration.ofSeconds(10);
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
         private KinesisAsyncClient kinesisClient;
         private DynamoDbAsyncClient dynamoDbClient;
@@ -413,6 +475,52 @@ public final class ConsumerConfig {
             return this;
         }
 
+        /**
+         * What happens when processRecords keeps throwing: retry, then stop or bisect and dead-letter (see
+         * {@link FailurePolicy}). Default: {@code FailurePolicy.retry(processingRetries)} with
+         * {@code retryBackoff}, {@code .thenStop()}. Setting it overrides processingRetries and retryBackoff.
+         */
+        public Builder failurePolicy(FailurePolicy failurePolicy) {
+            this.failurePolicy = failurePolicy;
+            return this;
+        }
+
+        /**
+         * Processes one shard's records on up to {@code lanes} concurrent lanes: records are spread by key (partition
+         * key, and explicit hash key when present) so each key stays in shard order on one lane, and a lane is handed
+         * its next records only when it has finished the previous ones. {@code processRecords} is then called from
+         * up to {@code lanes} threads at once (never with the same key at once) and must be thread-safe; a batch's
+         * {@code checkpointer()} never goes past the low-water mark (the highest position at or below which every
+         * record is finished), so a restart never skips an unfinished record. On a lost lease the lanes stop taking
+         * records; at a shard's end every lane finishes before shardEnded. Works with the {@link FailurePolicy}: a
+         * failing record holds up only its own lane until it is dead-lettered. Default 1 (one call at a time);
+         * 1..1024.
+         */
+        public Builder perKeyParallelism(int lanes) {
+            this.perKeyParallelism = lanes;
+            return this;
+        }
+
+        /**
+         * Batches per shard handed to the processor and not yet finished (across its lanes, or an
+         * {@link AsyncRecordProcessor}'s stages), at most; when reached, reading waits (the prefetch fills, then
+         * fetching pauses). Default 2; 1..1000.
+         */
+        public Builder maxBatchesInFlight(int maxBatchesInFlight) {
+            this.maxBatchesInFlight = maxBatchesInFlight;
+            return this;
+        }
+
+        /**
+         * Graceful handoff: how long a worker that asked for a lease (balancing, or the owner closing) waits for the
+         * owner's processor to finish {@code shutdownRequested} and let go, before it takes the lease anyway (the
+         * owner's later checkpoints are then refused). Default 10 s.
+         */
+        public Builder handoffTimeout(Duration handoffTimeout) {
+            this.handoffTimeout = handoffTimeout;
+            return this;
+        }
+
         /** Where metrics go. Default: Micrometer's global registry. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
@@ -465,6 +573,11 @@ public final class ConsumerConfig {
                             && heartbeatInterval.compareTo(failoverTime) < 0),
                     "heartbeatInterval must be at least leaseInterval (" + interval
                             + ") and shorter than failoverTime (" + failoverTime + "), got " + heartbeatInterval);
+            Duration fence = failoverTime.minus(interval.dividedBy(2));
+            require(heartbeatInterval == null || heartbeatInterval.compareTo(fence) < 0,
+                    "heartbeatInterval must be shorter than failoverTime - leaseInterval/2 (" + fence
+                            + ", when a worker whose beats stopped being acknowledged fences itself), got "
+                            + heartbeatInterval);
             require(shardSyncInterval != null && shardSyncInterval.toMillis() >= 100,
                     "shardSyncInterval must be at least 100ms, got " + shardSyncInterval);
             require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker must be >= 1, got " + maxLeasesPerWorker);
@@ -476,8 +589,14 @@ public final class ConsumerConfig {
             require(prefetchBytes >= 1024, "prefetchBytes must be >= 1024, got " + prefetchBytes);
             require(processingRetries >= 0, "processingRetries must be >= 0, got " + processingRetries);
             require(retryBackoff != null && !retryBackoff.isNegative(), "retryBackoff must be >= 0, got " + retryBackoff);
+            require(perKeyParallelism >= 1 && perKeyParallelism <= 1024,
+                    "perKeyParallelism must be 1..1024, got " + perKeyParallelism);
+            require(maxBatchesInFlight >= 1 && maxBatchesInFlight <= 1000,
+                    "maxBatchesInFlight must be 1..1000, got " + maxBatchesInFlight);
             require(shutdownTimeout != null && !shutdownTimeout.isNegative(),
                     "shutdownTimeout must be >= 0, got " + shutdownTimeout);
+            require(handoffTimeout != null && handoffTimeout.toMillis() >= 10,
+                    "handoffTimeout must be at least 10ms, got " + handoffTimeout);
             return new ConsumerConfig(this);
         }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The consumer's Micrometer meters, all tagged with application and worker: {@code shardline.consumer.records} and
- * {@code .bytes} processed, {@code .process.time}, {@code .process.failures}, {@code .leases.held},
+ * {@code .bytes} processed, {@code .process.time}, {@code .process.failures},
+ * {@code .process.retries}, {@code .process.bisections}, {@code .dead.letters}, {@code .leases.held},
  * {@code .lease.operations} (tag {@code op}: take, steal, release, lost, create, evict) and
  * {@code .millis.behind.latest} per shard (tag {@code shard}, removed when the shard leaves this worker).
  */
@@ -22,6 +23,9 @@ final class ConsumerMetrics {
     private final Counter bytes;
     private final Timer processTime;
     private final Counter failures;
+    private final Counter retries;
+    private final Counter bisections;
+    private final Counter deadLetters;
     private final AtomicInteger leasesHeld = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicLong> behind = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Gauge> behindGauges = new ConcurrentHashMap<>();
@@ -37,6 +41,12 @@ final class ConsumerMetrics {
                 .description("time spent in processRecords").register(registry);
         this.failures = Counter.builder("shardline.consumer.process.failures").tags(tags)
                 .description("processRecords calls that threw").register(registry);
+        this.retries = Counter.builder("shardline.consumer.process.retries").tags(tags)
+                .description("batches tried again after processRecords failed").register(registry);
+        this.bisections = Counter.builder("shardline.consumer.process.bisections").tags(tags)
+                .description("failed batches split in halves to isolate the records that fail alone").register(registry);
+        this.deadLetters = Counter.builder("shardline.consumer.dead.letters").tags(tags)
+                .description("records that failed alone and were stored in the dead-letter sink").register(registry);
         Gauge.builder("shardline.consumer.leases.held", leasesHeld, AtomicInteger::get).tags(tags)
                 .description("leases this worker holds").register(registry);
     }
@@ -49,6 +59,18 @@ final class ConsumerMetrics {
 
     void processFailure() {
         failures.increment();
+    }
+
+    void retry() {
+        retries.increment();
+    }
+
+    void bisection() {
+        bisections.increment();
+    }
+
+    void deadLetter() {
+        deadLetters.increment();
     }
 
     void leaseOp(String op) {

@@ -32,6 +32,8 @@ final class FanOutSource implements RecordSource {
     private final String shardId;
     private final ScheduledExecutorService scheduler;
     private final PrefetchQueue queue;
+    private final FlowControl flow;
+    private final Runnable wake;
     private final IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(200, 2.0, 0.3, 5_000);
     private final AtomicBoolean paused = new AtomicBoolean();
 
@@ -43,12 +45,16 @@ final class FanOutSource implements RecordSource {
     private int generation;
 
     FanOutSource(KinesisAsyncClient kinesis, String consumerArn, String shardId, ConsumerConfig config,
-                 ScheduledExecutorService scheduler) {
+                 ScheduledExecutorService scheduler, FlowControl flow) {
         this.kinesis = kinesis;
         this.consumerArn = consumerArn;
         this.shardId = shardId;
         this.scheduler = scheduler;
-        this.queue = new PrefetchQueue(config.prefetchRecords(), config.prefetchBytes(), this::resume);
+        this.queue = new PrefetchQueue(config.prefetchRecords(), config.prefetchBytes(), this::resume,
+                flow.pausedFor(shardId));
+        this.flow = flow;
+        this.wake = queue::recheck; // one instance, so close() can unregister it
+        flow.register(wake);
     }
 
     @Override
@@ -65,6 +71,7 @@ final class FanOutSource implements RecordSource {
     @Override
     public void close() {
         closed = true;
+        flow.unregister(wake);
         Subscription s = current;
         if (s != null) {
             s.cancel();

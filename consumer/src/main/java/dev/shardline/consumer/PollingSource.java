@@ -33,6 +33,8 @@ final class PollingSource implements RecordSource {
     private final long idleNanos;
     private final ScheduledExecutorService scheduler;
     private final PrefetchQueue queue;
+    private final FlowControl flow;
+    private final Runnable wake;
     private final IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(100, 2.0, 0.3, 5_000);
 
     private volatile boolean closed;
@@ -44,14 +46,18 @@ final class PollingSource implements RecordSource {
     private int failures;
 
     PollingSource(KinesisAsyncClient kinesis, StreamRef stream, String shardId, ConsumerConfig config,
-                  ScheduledExecutorService scheduler) {
+                  ScheduledExecutorService scheduler, FlowControl flow) {
         this.kinesis = kinesis;
         this.stream = stream;
         this.shardId = shardId;
         this.limit = config.maxRecordsPerCall();
         this.idleNanos = config.idleTimeBetweenReads().toNanos();
         this.scheduler = scheduler;
-        this.queue = new PrefetchQueue(config.prefetchRecords(), config.prefetchBytes(), this::resume);
+        this.queue = new PrefetchQueue(config.prefetchRecords(), config.prefetchBytes(), this::resume,
+                flow.pausedFor(shardId));
+        this.flow = flow;
+        this.wake = queue::recheck; // one instance, so close() can unregister it
+        flow.register(wake);
     }
 
     @Override
@@ -68,6 +74,7 @@ final class PollingSource implements RecordSource {
     @Override
     public void close() {
         closed = true;
+        flow.unregister(wake);
         queue.clear();
     }
 

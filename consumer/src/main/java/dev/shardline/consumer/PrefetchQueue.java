@@ -2,25 +2,29 @@ package dev.shardline.consumer;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Batches read ahead of a shard's processor, bounded in records and bytes. A batch is always accepted (a source never
  * drops what it read); {@link #hasRoom()} tells the source whether to read more, and {@code onRoom} runs when a take
- * frees room after the queue was full, so a paused source resumes without polling.
+ * frees room after the queue was full, so a paused source resumes without polling. While {@code paused} says so (see
+ * {@link FlowControl}) there is no room and nothing is handed out; {@link #recheck()} after a resume wakes the source.
  */
 final class PrefetchQueue {
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     private final int maxRecords;
     private final long maxBytes;
     private final Runnable onRoom;
+    private final BooleanSupplier paused;
     private long records;
     private long bytes;
     private boolean waitingForRoom;
 
-    PrefetchQueue(int maxRecords, long maxBytes, Runnable onRoom) {
+    PrefetchQueue(int maxRecords, long maxBytes, Runnable onRoom, BooleanSupplier paused) {
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
         this.onRoom = onRoom;
+        this.paused = paused;
     }
 
     void put(Batch batch) {
@@ -33,12 +37,30 @@ final class PrefetchQueue {
 
     /** True when another read fits; when false, {@code onRoom} fires once room is freed. */
     synchronized boolean hasRoom() {
-        boolean room = records < maxRecords && bytes < maxBytes;
+        boolean room = records < maxRecords && bytes < maxBytes && !paused.getAsBoolean();
         waitingForRoom = !room;
         return room;
     }
 
+    /** Wakes a source that found no room, if there is room now (after a resume). */
+    void recheck() {
+        boolean wake;
+        synchronized (this) {
+            wake = waitingForRoom && records < maxRecords && bytes < maxBytes && !paused.getAsBoolean();
+            if (wake) {
+                waitingForRoom = false;
+            }
+        }
+        if (wake) {
+            onRoom.run();
+        }
+    }
+
     Batch poll(long timeout, TimeUnit unit) throws InterruptedException {
+        if (paused.getAsBoolean()) {
+            unit.sleep(timeout); // the caller polls again; a resume is seen within one timeout
+            return null;
+        }
         Batch b = queue.poll(timeout, unit);
         if (b != null) {
             boolean wake;

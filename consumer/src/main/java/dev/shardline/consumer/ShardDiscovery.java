@@ -56,13 +56,19 @@ final class ShardDiscovery {
         return syncRequested.getAndSet(false);
     }
 
-    /** Lists every shard and creates missing leases. Completes with the number of leases created. */
-    CompletableFuture<Integer> sync(List<Lease> existing) {
+    /** What a sync found: how many leases it created, and every shard id the stream listed. */
+    record Synced(int created, Set<String> shardIds) {
+    }
+
+    /** Lists every shard and creates missing leases. */
+    CompletableFuture<Synced> sync(List<Lease> existing) {
         return listShards().thenCompose(shards -> {
             Set<String> leased = new HashSet<>();
             existing.forEach(l -> leased.add(l.leaseKey()));
+            Set<String> ids = new HashSet<>();
+            shards.forEach(sh -> ids.add(sh.shardId()));
             List<Lease> create = plan(shards, leased, initial);
-            return createAll(create);
+            return createAll(create).thenApply(n -> new Synced(n, ids));
         });
     }
 
@@ -132,7 +138,31 @@ final class ShardDiscovery {
         };
     }
 
+    /**
+     * Creates leases parents first: a layer of leases whose parents are not being created in parallel with them, then
+     * the next. A worker reading the table in between must never see a child whose parent lease is still missing,
+     * since a parent without a lease counts as finished (readiness).
+     */
     private CompletableFuture<Integer> createAll(List<Lease> leases) {
+        if (leases.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Set<String> pending = new HashSet<>();
+        leases.forEach(l -> pending.add(l.leaseKey()));
+        List<Lease> layer = new ArrayList<>();
+        List<Lease> rest = new ArrayList<>();
+        for (Lease l : leases) {
+            (l.parentShardIds().stream().anyMatch(pending::contains) ? rest : layer).add(l);
+        }
+        if (layer.isEmpty()) { // a cycle cannot happen in Kinesis lineage; never loop on bad data
+            layer = rest;
+            rest = List.of();
+        }
+        List<Lease> next = rest;
+        return createLayer(layer).thenCompose(n -> createAll(next).thenApply(m -> n + m));
+    }
+
+    private CompletableFuture<Integer> createLayer(List<Lease> leases) {
         List<CompletableFuture<Boolean>> calls = new ArrayList<>();
         for (Lease l : leases) {
             calls.add(leaseTable.createLeaseIfAbsent(l).whenComplete((created, err) -> {

@@ -3,39 +3,41 @@ package dev.shardline.consumer;
 import dev.shardline.aggregation.Deaggregator;
 import dev.shardline.aggregation.HashKeyRange;
 import dev.shardline.aggregation.UserRecord;
+import dev.shardline.checkpoint.Checkpointer;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.checkpoint.LeaseLostException;
-import dev.shardline.checkpoint.LeaseTable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 
 /**
- * Drives one leased shard on its own thread: waits until every parent shard is finished, initializes the processor,
- * hands it de-aggregated batches in order (retrying a batch that throws, never skipping one), and ends with exactly
- * one of shardEnded, shutdownRequested (then releases the lease for the next owner) or leaseLost.
+ * Drives one leased shard on its own thread: initializes the processor (the coordinator starts a task only once every
+ * parent shard is finished), hands de-aggregated batches in order to its {@link ShardPipeline} (lanes, failure policy,
+ * checkpoints held to the low-water mark), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
+ * it, or releases it) or leaseLost. No batch is handed over while the worker is fenced (its liveness not confirmed
+ * recently enough, see {@link SelfFence}): the task then ends with leaseLost.
  */
 final class ShardTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardTask.class);
 
     /** How a task ended. */
-    enum Outcome { SHARD_END, SHUTDOWN, LEASE_LOST, FAILED }
+    enum Outcome { SHARD_END, SHUTDOWN, HANDED_OFF, LEASE_LOST, FAILED }
 
-    private enum Stop { NONE, SHUTDOWN, LEASE_LOST }
+    private enum Stop { NONE, SHUTDOWN, HANDOFF, LEASE_LOST }
 
     private final ConsumerConfig config;
-    private final LeaseTable leaseTable;
-    private final LeaseCheckpointer checkpointer;
+    private final LeaseHolding checkpointer;
+    private final BooleanSupplier fenced;
     private final Function<String, RecordSource> sources;
     private final ShardDiscovery discovery;
     private final ConsumerMetrics metrics;
@@ -45,11 +47,11 @@ final class ShardTask implements Runnable {
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
 
-    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer,
-              Function<String, RecordSource> sources, ShardDiscovery discovery, ConsumerMetrics metrics) {
+    ShardTask(ConsumerConfig config, LeaseHolding checkpointer, Function<String, RecordSource> sources,
+              ShardDiscovery discovery, ConsumerMetrics metrics, BooleanSupplier fenced) {
         this.config = config;
-        this.leaseTable = leaseTable;
         this.checkpointer = checkpointer;
+        this.fenced = fenced;
         this.sources = sources;
         this.discovery = discovery;
         this.metrics = metrics;
@@ -60,7 +62,7 @@ final class ShardTask implements Runnable {
         return shardId;
     }
 
-    LeaseCheckpointer checkpointer() {
+    LeaseHolding checkpointer() {
         return checkpointer;
     }
 
@@ -69,7 +71,7 @@ final class ShardTask implements Runnable {
         return done;
     }
 
-    /** True once the processor was initialized (the shard's parents were finished). */
+    /** True once the processor was made (it is about to be initialized, or was). */
     boolean started() {
         return started;
     }
@@ -79,6 +81,22 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE) {
             stop = Stop.SHUTDOWN;
         }
+    }
+
+    /**
+     * Another worker asked for this lease ({@code observed}: it as owner, this worker as checkpointOwner): the
+     * processor gets shutdownRequested and may checkpoint, then the handoff is finished so the receiver starts at once.
+     */
+    void handoff(Lease observed) {
+        checkpointer.handoffRequested(observed);
+        if (stop == Stop.NONE || stop == Stop.SHUTDOWN) {
+            stop = Stop.HANDOFF;
+        }
+    }
+
+    /** True once a handoff was asked for. */
+    boolean handingOff() {
+        return stop == Stop.HANDOFF;
     }
 
     /** The lease was seen owned by someone else: stop without checkpointing. */
@@ -108,7 +126,7 @@ final class ShardTask implements Runnable {
 
     private Outcome runShard() throws InterruptedException {
         Lease lease = checkpointer.lease();
-        if (!waitForParents(lease)) {
+        if (stop != Stop.NONE) {
             return stopBeforeStart();
         }
         if (lease.checkpoint().isShardEnd()) {
@@ -124,15 +142,23 @@ final class ShardTask implements Runnable {
         HashKeyRange range = lease.startingHashKey().isPresent()
                 ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
         ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
-        try (RecordSource source = sources.apply(shardId)) {
+        try (RecordSource source = sources.apply(shardId);
+             ShardPipeline pipeline = new ShardPipeline(config, streamName(), processor, checkpointer, metrics)) {
             source.start(StartPosition.from(start, config.initialPosition()));
             while (true) {
                 if (stop != Stop.NONE) {
-                    return stopped(processor);
+                    return stopped(processor, pipeline);
+                }
+                if (pipeline.failure() != null) {
+                    return failed(processor, pipeline);
                 }
                 Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
                 if (batch == null) {
                     continue;
+                }
+                if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
+                    leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
+                    return stopped(processor, pipeline);
                 }
                 metrics.millisBehindLatest(shardId, batch.millisBehindLatest());
                 List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
@@ -140,37 +166,53 @@ final class ShardTask implements Runnable {
                     records = after(records, skipUpTo);
                     skipUpTo = null;
                 }
-                if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
-                    return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
+                if (!records.isEmpty()
+                        && !pipeline.submit(records, batch.millisBehindLatest(), () -> stop != Stop.NONE)) {
+                    continue; // stopping or failed: handled at the top of the loop
                 }
                 if (batch.shardEnd()) {
-                    return shardEnd(processor, batch.childShards());
+                    // Every lane finishes before SHARD_END, so children still start only after their parents.
+                    while (!pipeline.awaitIdle(config.shutdownTimeout(), () -> stop != Stop.NONE)) {
+                        if (stop != Stop.NONE || pipeline.failure() != null) {
+                            break;
+                        }
+                    }
+                    if (stop != Stop.NONE) {
+                        return stopped(processor, pipeline);
+                    }
+                    if (pipeline.failure() != null) {
+                        return failed(processor, pipeline);
+                    }
+                    return shardEnd(processor, batch.childShards(), pipeline.shardCheckpointer());
                 }
             }
         }
     }
 
-    private boolean waitForParents(Lease lease) throws InterruptedException {
-        Set<String> parents = lease.parentShardIds();
-        if (parents.isEmpty()) {
-            return true;
+    private String streamName() {
+        String arn = config.streamArn();
+        return config.streamName() != null ? config.streamName() : arn.substring(arn.lastIndexOf('/') + 1);
+    }
+
+    /** A lane failed: the lease was lost (a checkpoint said so), or the failure policy stopped the shard. */
+    private Outcome failed(RecordProcessor processor, ShardPipeline pipeline) throws InterruptedException {
+        pipeline.cancel();
+        awaitCalls(pipeline);
+        if (isLeaseLost(pipeline.failure())) {
+            leaseLost("checkpoint refused: lease lost");
+            return lost(processor);
         }
-        long pause = Math.max(10, config.leaseInterval().toMillis() / 2);
-        while (stop == Stop.NONE) {
-            boolean all = true;
-            for (String parent : parents) {
-                Optional<Lease> p = leaseTable.getLease(parent).join();
-                if (p.isPresent() && !p.get().checkpoint().isShardEnd()) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                return true;
-            }
-            Thread.sleep(pause);
+        log.error("shard {}: shutting the processor down and releasing the lease: {}", shardId,
+                pipeline.failure().getMessage(), pipeline.failure().getCause());
+        return fail(processor);
+    }
+
+    /** Calls already running finish before leaseLost or shutdownRequested, so processor calls never overlap. */
+    private void awaitCalls(ShardPipeline pipeline) throws InterruptedException {
+        if (!pipeline.awaitIdle(config.shutdownTimeout(), () -> false)) {
+            log.warn("shard {}: processor calls still running after {}; going on without them", shardId,
+                    config.shutdownTimeout());
         }
-        return false;
     }
 
     private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {
@@ -181,21 +223,6 @@ final class ShardTask implements Runnable {
             }
         }
         return out;
-    }
-
-    private boolean deliver(RecordProcessor processor, List<UserRecord> records, long millisBehind) {
-        checkpointer.recordDelivered(records.get(records.size() - 1));
-        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind, checkpointer);
-        long bytes = 0;
-        for (UserRecord r : records) {
-            bytes += r.dataLength();
-        }
-        long t0 = System.nanoTime();
-        boolean ok = attempt(() -> processor.processRecords(input), "processRecords");
-        if (ok) {
-            metrics.delivered(records.size(), bytes, System.nanoTime() - t0);
-        }
-        return ok;
     }
 
     /**
@@ -241,7 +268,7 @@ final class ShardTask implements Runnable {
         return false;
     }
 
-    private Outcome shardEnd(RecordProcessor processor, List<ChildShard> children) {
+    private Outcome shardEnd(RecordProcessor processor, List<ChildShard> children, Checkpointer view) {
         checkpointer.shardEndReached();
         Set<String> childIds = new LinkedHashSet<>();
         children.forEach(c -> childIds.add(c.shardId()));
@@ -259,7 +286,7 @@ final class ShardTask implements Runnable {
             }
         }
         boolean ok = attempt(() -> {
-            processor.shardEnded(new ShardEndedInput(shardId, checkpointer));
+            processor.shardEnded(new ShardEndedInput(shardId, view));
             if (!checkpointer.lastCheckpoint().isShardEnd()) {
                 throw new IllegalStateException("shardEnded returned without checkpointing SHARD_END");
             }
@@ -272,28 +299,46 @@ final class ShardTask implements Runnable {
         return Outcome.SHARD_END;
     }
 
-    private Outcome stopped(RecordProcessor processor) {
+    private Outcome stopped(RecordProcessor processor, ShardPipeline pipeline) throws InterruptedException {
         if (stop == Stop.LEASE_LOST) {
+            pipeline.cancel();
+            awaitCalls(pipeline);
             return lost(processor);
         }
+        // Graceful: what was handed over finishes (within shutdownTimeout), then the processor may checkpoint.
+        awaitCalls(pipeline);
+        pipeline.cancel();
         try {
-            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer));
+            processor.shutdownRequested(new ShutdownRequestedInput(shardId, pipeline.shardCheckpointer()));
         } catch (RuntimeException e) {
             if (isLeaseLost(e)) {
                 return lost(processor);
             }
-            log.warn("shard {}: shutdownRequested threw; releasing anyway: {}", shardId, e.toString());
+            log.warn("shard {}: shutdownRequested threw; letting go anyway: {}", shardId, e.toString());
         }
-        release();
-        return Outcome.SHUTDOWN;
+        return letGo();
     }
 
     private Outcome stopBeforeStart() {
-        if (stop == Stop.SHUTDOWN) {
-            release();
-            return Outcome.SHUTDOWN;
+        return stop == Stop.LEASE_LOST ? Outcome.LEASE_LOST : letGo();
+    }
+
+    /** Hands the lease to the worker that asked for it, or releases it for anyone. */
+    private Outcome letGo() {
+        if (stop == Stop.HANDOFF) {
+            try {
+                checkpointer.finishHandoff().join();
+                metrics.leaseOp("handoff");
+                log.debug("shard {}: handed off to {}", shardId, checkpointer.lease().owner().orElse("?"));
+                return Outcome.HANDED_OFF;
+            } catch (RuntimeException e) {
+                log.info("shard {}: handoff could not finish (the receiver took it already?): {}", shardId,
+                        KinesisRecords.unwrap(e).toString());
+                return Outcome.LEASE_LOST;
+            }
         }
-        return Outcome.LEASE_LOST;
+        release();
+        return Outcome.SHUTDOWN;
     }
 
     private Outcome lost(RecordProcessor processor) {
