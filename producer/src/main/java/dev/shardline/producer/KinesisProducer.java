@@ -63,7 +63,7 @@ public final class KinesisProducer implements Producer {
         metrics.gauges(this, p -> p.buffer.used(), KinesisProducer::outstandingRecords,
                 p -> p.oldestRecordAge().toMillis());
         this.sender = new Sender(accumulator, client::putRecords, config.requestTimeout(), config.callbackExecutor(),
-                r -> { }, Time.SYSTEM);
+                config.deadLetterSink() == null ? r -> { } : new DeadLetters(config.deadLetterSink()), Time.SYSTEM);
         this.ttlNanos = config.recordTtl().toNanos();
         this.maxBlockNanos = config.maxBlockTime().toNanos();
         Thread thread = new Thread(sender, "shardline-producer-" + IDS.incrementAndGet());

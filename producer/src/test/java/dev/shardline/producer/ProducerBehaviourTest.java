@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -63,8 +64,13 @@ class ProducerBehaviourTest {
         String stream = "expiring";
         kinesis.createStream(stream, 1);
         Faults.Active throttle = kinesis.faults().inject(Fault.throttleRecords().operation("PutRecords").stream(stream));
+        List<DeadLetter> letters = new CopyOnWriteArrayList<>();
         try (KinesisProducer producer = new KinesisProducer(config().recordTtl(Duration.ofMillis(1500))
-                .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(200)).build())) {
+                .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(200))
+                .deadLetterSink(letter -> {
+                    letters.add(letter);
+                    return CompletableFuture.completedFuture(null);
+                }).build())) {
             CompletableFuture<SendResult> f = producer.send(stream, "k", b("v"));
             assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(RecordExpiredException.class)
@@ -75,6 +81,20 @@ class ProducerBehaviourTest {
             // the backoff spaced the attempts out: no retry storm
             assertThat(e.attempts().size()).isLessThan(40);
             assertThat(producer.bufferedBytes()).isZero();
+            // the record also went to the dead-letter sink, after its future
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (letters.isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            assertThat(letters).singleElement().satisfies(l -> {
+                assertThat(l.source()).isEqualTo(DeadLetter.Source.PRODUCER);
+                assertThat(l.stream()).isEqualTo(stream);
+                assertThat(l.partitionKey()).isEqualTo("k");
+                assertThat(new String(l.data(), StandardCharsets.UTF_8)).isEqualTo("v");
+                assertThat(l.errorClass()).isEqualTo(RecordExpiredException.class.getName());
+                assertThat(l.attempts()).isEqualTo(e.attempts().size());
+                assertThat(l.shardId()).isNull();
+            });
         } finally {
             throttle.remove();
         }
