@@ -50,6 +50,8 @@ public final class KinesisProducer implements Producer {
     private final long ttlNanos;
     private final long maxBlockNanos;
     private volatile boolean closed;
+    /** The last stream name that passed validation: most callers send to one stream, and a regex per record shows. */
+    private volatile String lastValidStream;
 
     public KinesisProducer(ProducerConfig config) {
         this.config = config;
@@ -166,11 +168,15 @@ public final class KinesisProducer implements Producer {
                 + " ms (maxBlockTime)");
     }
 
-    private static void checkStream(String stream) {
+    private void checkStream(String stream) {
+        if (stream != null && stream.equals(lastValidStream)) {
+            return;
+        }
         String problem = StreamIds.problem(stream);
         if (problem != null) {
             throw new InvalidRecordException("stream", problem);
         }
+        lastValidStream = stream;
     }
 
     /**

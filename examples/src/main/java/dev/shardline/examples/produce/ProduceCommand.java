@@ -59,6 +59,30 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE (default: stdin).")
     Path input;
 
+    /** How strictly a key's records keep their order. */
+    enum Ordering {
+        strict, per_shard
+    }
+
+    @Option(names = "--ordering", paramLabel = "strict|per-shard", converter = OrderingConverter.class,
+            description = {"strict (default): a key's records are stored in input order, even across retries and"
+                    + " reshards (one call in flight per shard).",
+                    "per-shard: several calls in flight per shard, faster; a retried record may land after newer"
+                            + " records of its shard."})
+    Ordering ordering = Ordering.strict;
+
+    static final class OrderingConverter implements CommandLine.ITypeConverter<Ordering> {
+        @Override
+        public Ordering convert(String value) {
+            return switch (value) {
+                case "strict" -> Ordering.strict;
+                case "per-shard" -> Ordering.per_shard;
+                default -> throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not an ordering (strict, per-shard)");
+            };
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         KeyChooser chooser = chooser();
@@ -70,7 +94,7 @@ public final class ProduceCommand implements Callable<Integer> {
         try (KinesisAsyncClient kinesis = connection.kinesis()) {
             Streams.requireStream(kinesis, stream);
             try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(kinesis)
-                    .strictOrdering(true).build());
+                    .strictOrdering(ordering == Ordering.strict).build());
                  InputStream in = input != null ? new FileInputStream(input.toFile()) : System.in;
                  BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
