@@ -1,9 +1,6 @@
 package dev.shardline.bench.producer;
 
-import com.amazonaws.auth.AWSStaticCredentialsProvider;
-import com.amazonaws.auth.BasicAWSCredentials;
 import com.amazonaws.services.kinesis.producer.KinesisProducer;
-import com.amazonaws.services.kinesis.producer.KinesisProducerConfiguration;
 import com.amazonaws.services.kinesis.producer.UserRecordResult;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
@@ -40,18 +37,7 @@ public final class KplLinesRun {
         String stream = args[1];
         Path input = Path.of(args[2]);
         String field = args[3];
-        KinesisProducerConfiguration config = new KinesisProducerConfiguration()
-                .setRegion("us-east-1")
-                .setCredentialsProvider(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))
-                .setKinesisEndpoint(endpoint.getHost()).setKinesisPort(endpoint.getPort())
-                .setStsEndpoint(endpoint.getHost()).setStsPort(endpoint.getPort())
-                .setCloudwatchEndpoint(endpoint.getHost()).setCloudwatchPort(endpoint.getPort())
-                .setVerifyCertificate(false)
-                .setMetricsLevel("none")
-                .setLogLevel("warning")
-                .setRateLimit(10_000)
-                .setTempDirectory(Files.createTempDirectory("shardline-bench-kpl").toString());
-        KinesisProducer kpl = new KinesisProducer(config);
+        KinesisProducer kpl = new KinesisProducer(KplRun.localConfiguration(endpoint));
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long sent = 0;

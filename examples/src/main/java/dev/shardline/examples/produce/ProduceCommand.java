@@ -93,8 +93,11 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         try (KinesisAsyncClient kinesis = connection.kinesis()) {
             Streams.requireStream(kinesis, stream);
+            // 8 MiB holds ~80k lines of 100 B in flight, more than any stream takes from one process; the default
+            // 64 MiB let a file that reads faster than it sends pile up (docs/benchmarks.md: GC and the SDK's
+            // per-call body copies grew with the backlog).
             try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(kinesis)
-                    .strictOrdering(ordering == Ordering.strict).build());
+                    .strictOrdering(ordering == Ordering.strict).maxBufferedBytes(8L << 20).build());
                  InputStream in = input != null ? new FileInputStream(input.toFile()) : System.in;
                  BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
