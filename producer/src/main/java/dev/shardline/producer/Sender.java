@@ -61,7 +61,12 @@ final class Sender implements Runnable {
         thread.start();
     }
 
+    /** Wakes the loop; once stopped, completes at once what the accumulator failed since (a send racing close). */
     void wake() {
+        if (stopping) {
+            dispatchCompletions();
+            return;
+        }
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);

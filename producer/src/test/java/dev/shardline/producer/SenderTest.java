@@ -177,6 +177,15 @@ class SenderTest {
         assertThat(r.error()).isInstanceOf(ProducerClosedException.class);
         assertThat(r.future).isCompletedExceptionally();
         assertThat(failedForGood).isEmpty();
+
+        // a send racing close(): accepted after the loop stopped, failed at once, and its future completed
+        PendingRecord late = record("orders", "k", "late");
+        if (acc.append(late, time.nanos)) {
+            sender.wake();
+        }
+        runCallbacks();
+        assertThat(late.error()).isInstanceOf(ProducerClosedException.class);
+        assertThat(late.future).isCompletedExceptionally();
     }
 
     /**
