@@ -104,7 +104,8 @@ final class RecordAccumulator {
                 streams.put(r.stream, state);
             }
             ShardTable table = state.unrouted.isEmpty() ? routingTable(state) : null;
-            if (table == null) {
+            // a newer table may just have retired queues: their records, now unrouted, are older and go first
+            if (table == null || !state.unrouted.isEmpty()) {
                 state.unrouted.addLast(r);
                 return true;
             }

@@ -420,6 +420,20 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void aRecordSentJustAsANewMapRetiresItsShardGoesAfterTheRecordsWaitingThere() {
+        tables.current.put(S, twoShards(now));
+        RecordAccumulator acc = accumulator(config().build());
+        acc.append(low("a0"), now);
+        tables.current.put(S, afterSplit(now + MS));
+        acc.append(low("a1"), now + 2 * MS);
+        List<Batch> batches = acc.drain(now + 200 * MS).batches();
+        assertThat(batches).singleElement().satisfies(b -> {
+            assertThat(b.entries).singleElement().satisfies(a -> assertThat(a.predictedShardId).isEqualTo("shard-2"));
+            assertThat(data(b)).containsExactly("a0", "a1");
+        });
+    }
+
+    @Test
     void aRetiredShardsStoredAnswerCompletesAndReleasesRouting() {
         tables.current.put(S, twoShards(now));
         RecordAccumulator acc = accumulator(config().maxBufferedTime(Duration.ZERO).build());
