@@ -426,6 +426,7 @@ class RecordAccumulatorTest {
         acc.append(low("a0"), now);
         tables.current.put(S, afterSplit(now + MS));
         acc.append(low("a1"), now + 2 * MS);
+        acc.drain(now + 3 * MS); // routes both to shard-2's open aggregate
         List<Batch> batches = acc.drain(now + 200 * MS).batches();
         assertThat(batches).singleElement().satisfies(b -> {
             assertThat(b.entries).singleElement().satisfies(a -> assertThat(a.predictedShardId).isEqualTo("shard-2"));
