@@ -120,10 +120,7 @@ public final class ProducerCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", classPath, main, endpoint, stream, Integer.toString(records),
                 Integer.toString(recordBytes), Integer.toString(maxOutstanding), Integer.toString(aggregationMaxBytes),
                 Integer.toString(aggregationMaxCount), Boolean.toString(strictOrdering)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        pb.environment().put("AWS_REGION", "us-east-1");
-        Process p = pb.start();
+        Process p = startChild(cmd);
         Map<String, String> result = new LinkedHashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -142,6 +139,17 @@ public final class ProducerCommand implements Callable<Integer> {
             throw new IllegalStateException(peer + " run failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
         }
         return result;
+    }
+
+    /**
+     * Starts a producer process, its output merged: never without {@code AWS_EC2_METADATA_DISABLED=true} (the KPL's
+     * native SDK would contact the instance-metadata address), region set.
+     */
+    static Process startChild(List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        pb.environment().put("AWS_REGION", "us-east-1");
+        return pb.start();
     }
 
     /** KPL's own protobuf-java, copied beside the bench jar by the build (target/kpl-lib). */

@@ -122,10 +122,7 @@ final class WholeProcessRuns {
     }
 
     private static Map<String, String> runChild(List<String> cmd, String tag) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        pb.environment().put("AWS_REGION", "us-east-1");
-        Process p = pb.start();
+        Process p = ProducerCommand.startChild(cmd);
         Map<String, String> found = new LinkedHashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
