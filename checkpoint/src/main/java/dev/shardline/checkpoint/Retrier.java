@@ -1,9 +1,9 @@
 package dev.shardline.checkpoint;
 
+import dev.shardline.common.Futures;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -52,10 +52,7 @@ final class Retrier {
     }
 
     static Throwable unwrap(Throwable e) {
-        while (e instanceof CompletionException && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return Futures.unwrap(e);
     }
 
     static boolean isThrottling(Throwable e) {

@@ -1,5 +1,6 @@
 package dev.shardline.consumer;
 
+import dev.shardline.common.StreamIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.net.InetAddress;
@@ -589,9 +590,9 @@ public final class ConsumerConfig {
             require(tableName == null || tableName.matches("[a-zA-Z0-9_.-]{3,255}"),
                     "tableName must be 3..255 characters of [a-zA-Z0-9_.-], got '" + tableName + "'");
             require(streamName != null || streamArn != null, "streamName or streamArn is required");
-            require(streamName == null || streamName.matches("[a-zA-Z0-9_.-]{1,128}"),
+            require(streamName == null || StreamIds.NAME.matcher(streamName).matches(),
                     "streamName must be 1..128 characters of [a-zA-Z0-9_.-], got '" + streamName + "'");
-            require(streamArn == null || streamArn.matches("arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\\d{12}:stream/.+"),
+            require(streamArn == null || StreamIds.ARN.matcher(streamArn).matches(),
                     "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, got '" + streamArn + "'");
             require(streamName == null || streamArn == null || streamArn.endsWith(":stream/" + streamName),
                     "streamName '" + streamName + "' and streamArn '" + streamArn + "' name different streams");

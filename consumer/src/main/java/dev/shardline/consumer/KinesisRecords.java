@@ -1,10 +1,9 @@
 package dev.shardline.consumer;
 
 import dev.shardline.aggregation.UserRecord;
+import dev.shardline.common.Futures;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 /** Small conversions between SDK types and ours. */
@@ -30,9 +29,6 @@ final class KinesisRecords {
     }
 
     static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return Futures.unwrap(t);
     }
 }

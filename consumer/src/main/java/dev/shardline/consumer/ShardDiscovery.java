@@ -3,7 +3,9 @@ package dev.shardline.consumer;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
 import dev.shardline.checkpoint.LeaseTable;
+import dev.shardline.common.ShardLister;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -16,8 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
-import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  */
 final class ShardDiscovery {
     private static final Logger log = LoggerFactory.getLogger(ShardDiscovery.class);
+    private static final Duration LIST_SHARDS_TIMEOUT = Duration.ofSeconds(10);
 
     private final KinesisAsyncClient kinesis;
     private final LeaseTable leaseTable;
@@ -212,20 +213,8 @@ final class ShardDiscovery {
         });
     }
 
-    /** Every shard of the stream, following NextToken (which must not be sent with the stream name). */
+    /** Every shard of the stream. */
     CompletableFuture<List<Shard>> listShards() {
-        List<Shard> all = new ArrayList<>();
-        return page(ListShardsRequest.builder().streamName(stream.name())
-                .streamARN(stream.name() == null ? stream.arn() : null).build(), all);
-    }
-
-    private CompletableFuture<List<Shard>> page(ListShardsRequest request, List<Shard> all) {
-        return kinesis.listShards(request).thenCompose((ListShardsResponse r) -> {
-            all.addAll(r.shards());
-            if (r.nextToken() == null) {
-                return CompletableFuture.completedFuture(all);
-            }
-            return page(ListShardsRequest.builder().nextToken(r.nextToken()).build(), all);
-        });
+        return ShardLister.listShards(kinesis, stream.nameOrArn(), LIST_SHARDS_TIMEOUT);
     }
 }

@@ -29,6 +29,7 @@ class CliValidationTest {
         assertThat(local.run("replay", "--stream", "s", "--trim-horizon", "--to-stream", "s")).isEqualTo(2);
         assertThat(local.run("produce", "--stream", "s", "--key", "k", "--random-keys")).isEqualTo(2);
         assertThat(local.run("produce", "--stream", "s", "--key", "")).isEqualTo(2);
+        assertThat(local.run("produce", "--stream", "s", "--ordering", "sideways")).isEqualTo(2);
     }
 
     @Test

@@ -62,8 +62,8 @@ class ProducingVerbsTest {
                 .isZero();
         local.splitFirstShard("lines");
         Files.write(input, second);
-        assertThat(local.run("produce", "--stream", "lines", "--key-field", "id", "--input", input.toString()))
-                .isZero();
+        assertThat(local.run("produce", "--stream", "lines", "--key-field", "id", "--input", input.toString(),
+                "--ordering", "strict")).isZero();
 
         Path out = dir.resolve("out.txt");
         assertThat(local.run("replay", "--stream", "lines", "--trim-horizon", "--until-now", "--format", "text",

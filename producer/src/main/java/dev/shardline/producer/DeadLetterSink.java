@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where records that failed for good go: {@link #toFile(Path)}, {@link #toStream(KinesisProducer, String)}, or your
+ * Where records that failed for good go: {@link #toFile(Path)}, {@link #toStream(Producer, String)}, or your
  * own. The consumer's {@code FailurePolicy.retry(n).thenDeadLetter(sink)} writes the records a processor fails on
  * alone; the producer writes records it could not store.
  *
@@ -66,7 +66,7 @@ public interface DeadLetterSink {
      * record stored (so the producer's own retries apply). A letter larger than the producer's record limit (data
      * of more than about 700 KiB, as base64) fails.
      */
-    static DeadLetterSink toStream(KinesisProducer producer, String stream) {
+    static DeadLetterSink toStream(Producer producer, String stream) {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(stream, "stream");
         return letter -> {

@@ -1,8 +1,7 @@
 package dev.shardline.producer;
 
+import dev.shardline.common.Futures;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
@@ -34,7 +33,7 @@ final class Errors {
 
     /** A failed call. */
     static Classified call(Throwable t) {
-        Throwable e = unwrap(t);
+        Throwable e = Futures.unwrap(t);
         if (e instanceof AwsServiceException ase) {
             String code = ase.awsErrorDetails() != null && ase.awsErrorDetails().errorCode() != null
                     ? ase.awsErrorDetails().errorCode() : ase.getClass().getSimpleName();
@@ -52,10 +51,4 @@ final class Errors {
         return new Classified(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), true, false, e);
     }
 
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 }

@@ -3,6 +3,7 @@ package dev.shardline.producer;
 import dev.shardline.aggregation.HashKeys;
 import dev.shardline.aggregation.InvalidRecordException;
 import dev.shardline.aggregation.Limits;
+import dev.shardline.common.StreamIds;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +13,6 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -37,29 +37,35 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
  * so a callback may block or call {@code send}. Delivery is at-least-once: a call that timed out may have been stored
  * and is retried.
  */
-public final class KinesisProducer implements AutoCloseable {
+public final class KinesisProducer implements Producer {
     private static final Logger log = LoggerFactory.getLogger(KinesisProducer.class);
-    private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
-    private static final Pattern STREAM_ARN = Pattern.compile("arn:[^:]+:kinesis:[^:]*:[0-9]*:stream/[a-zA-Z0-9_.-]{1,128}");
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final ProducerConfig config;
     private final KinesisAsyncClient client;
     private final boolean ownsClient;
     private final BufferLimiter buffer;
+    private final RecordAccumulator accumulator;
     private final Sender sender;
     private final long ttlNanos;
     private final long maxBlockNanos;
     private volatile boolean closed;
+    /** The last stream name that passed validation: most callers send to one stream, and a regex per record shows. */
+    private volatile String lastValidStream;
 
     public KinesisProducer(ProducerConfig config) {
         this.config = config;
         this.ownsClient = config.client() == null;
         this.client = ownsClient ? buildClient(config) : config.client();
         this.buffer = new BufferLimiter(config.maxBufferedBytes());
-        ProducerMetrics metrics = new ProducerMetrics(config.meterRegistry(), buffer);
-        ShardMap shardMap = new ShardMap(client, config.shardMapRefreshInterval(), ForkJoinPool.commonPool());
-        this.sender = new Sender(config, client, shardMap, metrics, buffer);
+        ProducerMetrics metrics = new ProducerMetrics(config.meterRegistry());
+        ShardMap shardMap = new ShardMap(client, config.shardMapRefreshInterval(), config.requestTimeout(),
+                ForkJoinPool.commonPool());
+        this.accumulator = new RecordAccumulator(config, shardMap, metrics, buffer);
+        metrics.gauges(this, p -> p.buffer.used(), KinesisProducer::outstandingRecords,
+                p -> p.oldestRecordAge().toMillis());
+        this.sender = new Sender(accumulator, client::putRecords, config.requestTimeout(), config.callbackExecutor(),
+                config.deadLetterSink() == null ? r -> { } : new DeadLetters(config.deadLetterSink()), Time.SYSTEM);
         this.ttlNanos = config.recordTtl().toNanos();
         this.maxBlockNanos = config.maxBlockTime().toNanos();
         Thread thread = new Thread(sender, "shardline-producer-" + IDS.incrementAndGet());
@@ -87,6 +93,7 @@ public final class KinesisProducer implements AutoCloseable {
     }
 
     /** {@link #send(String, String, String, byte[])} without an explicit hash key. */
+    @Override
     public CompletableFuture<SendResult> send(String stream, String partitionKey, byte[] data) {
         return send(stream, partitionKey, null, data);
     }
@@ -104,6 +111,7 @@ public final class KinesisProducer implements AutoCloseable {
      * @throws BufferFullException     if no buffer space came free within {@code maxBlockTime}
      * @throws ProducerClosedException if the producer is closed
      */
+    @Override
     public CompletableFuture<SendResult> send(String stream, String partitionKey, String explicitHashKey, byte[] data) {
         return send(stream, partitionKey, explicitHashKey, data, true);
     }
@@ -112,6 +120,7 @@ public final class KinesisProducer implements AutoCloseable {
      * Like {@link #send(String, String, String, byte[])}, but never blocks: throws {@link BufferFullException} at once
      * when the buffer is full.
      */
+    @Override
     public CompletableFuture<SendResult> trySend(String stream, String partitionKey, String explicitHashKey, byte[] data) {
         return send(stream, partitionKey, explicitHashKey, data, false);
     }
@@ -147,7 +156,9 @@ public final class KinesisProducer implements AutoCloseable {
             buffer.release(bytes);
             throw new ProducerClosedException("producer is closed", List.of());
         }
-        sender.accept(r);
+        if (accumulator.append(r, now)) {
+            sender.wake();
+        }
         return r.future;
     }
 
@@ -157,14 +168,15 @@ public final class KinesisProducer implements AutoCloseable {
                 + " ms (maxBlockTime)");
     }
 
-    private static void checkStream(String stream) {
-        if (stream == null || stream.isEmpty()) {
-            throw new InvalidRecordException("stream", "must not be empty");
+    private void checkStream(String stream) {
+        if (stream != null && stream.equals(lastValidStream)) {
+            return;
         }
-        if (stream.startsWith("arn:") ? !STREAM_ARN.matcher(stream).matches() : !STREAM_NAME.matcher(stream).matches()) {
-            throw new InvalidRecordException("stream", "'" + (stream.length() > 60 ? stream.substring(0, 60) + "..." : stream)
-                    + "' is not a stream name (1 to 128 of a-z A-Z 0-9 _ . -) or a stream ARN");
+        String problem = StreamIds.problem(stream);
+        if (problem != null) {
+            throw new InvalidRecordException("stream", problem);
         }
+        lastValidStream = stream;
     }
 
     /**
@@ -172,8 +184,40 @@ public final class KinesisProducer implements AutoCloseable {
      *
      * @return completes when every record accepted before this call has completed (successfully or not)
      */
+    @Override
     public CompletableFuture<Void> flush() {
-        return sender.flush();
+        return flushHeld(null);
+    }
+
+    /**
+     * Sends the records of {@code stream} buffered now, without waiting for {@code maxBufferedTime}.
+     *
+     * @param stream the stream name or ARN, as given to {@code send}
+     * @return completes when every record of that stream accepted before this call has completed
+     */
+    @Override
+    public CompletableFuture<Void> flush(String stream) {
+        checkStream(stream);
+        return flushHeld(stream);
+    }
+
+    /** Flushes one stream, or every stream when {@code stream} is null. */
+    private CompletableFuture<Void> flushHeld(String stream) {
+        CompletableFuture<Void> f = accumulator.flush(stream);
+        sender.wake();
+        return f;
+    }
+
+    /** User records accepted and not yet completed: the KPL's {@code getOutstandingRecordsCount()}. */
+    @Override
+    public int outstandingRecords() {
+        return accumulator.outstandingRecords();
+    }
+
+    /** Age of the oldest record accepted and not yet completed (zero when none): a back-pressure signal. */
+    @Override
+    public Duration oldestRecordAge() {
+        return Duration.ofNanos(accumulator.oldestRecordAgeNanos(System.nanoTime()));
     }
 
     /** User bytes held now (accepted, not completed). */
@@ -201,7 +245,7 @@ public final class KinesisProducer implements AutoCloseable {
         }
         closed = true;
         try {
-            sender.flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.warn("close: records still unacknowledged after {}; failing them", timeout);
         } catch (ExecutionException e) {

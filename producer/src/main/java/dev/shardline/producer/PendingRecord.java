@@ -20,6 +20,9 @@ final class PendingRecord {
     /** Routed only with a shard map loaded at or after this time (after a mispredicted put); 0 = any map. */
     long routeNotBeforeNanos;
     String lastError;
+    /** The outcome, set once by the accumulator, handed to the future by the sender (off the accumulator's lock). */
+    private SendResult result;
+    private ProducerException error;
 
     PendingRecord(String stream, String partitionKey, String explicitHashKey, byte[] data, BigInteger hashKey,
             long sentAtNanos, long deadlineNanos, int bufferedBytes) {
@@ -40,6 +43,28 @@ final class PendingRecord {
         attempts.add(attempt);
         if (!attempt.successful()) {
             lastError = attempt.errorCode() + ": " + attempt.errorMessage();
+        }
+    }
+
+    void succeeded(SendResult result) {
+        this.result = result;
+    }
+
+    void failed(ProducerException error) {
+        this.error = error;
+    }
+
+    /** The failure this record completed with, or null. */
+    ProducerException error() {
+        return error;
+    }
+
+    /** Completes the user's future with the outcome set before. */
+    void complete() {
+        if (error != null) {
+            future.completeExceptionally(error);
+        } else {
+            future.complete(result);
         }
     }
 

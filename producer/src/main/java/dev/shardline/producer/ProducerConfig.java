@@ -51,6 +51,7 @@ public final class ProducerConfig {
     private final Duration closeTimeout;
     private final Executor callbackExecutor;
     private final MeterRegistry meterRegistry;
+    private final DeadLetterSink deadLetterSink;
 
     private ProducerConfig(Builder b) {
         this.client = b.client;
@@ -78,6 +79,7 @@ public final class ProducerConfig {
         this.closeTimeout = b.closeTimeout;
         this.callbackExecutor = b.callbackExecutor;
         this.meterRegistry = b.meterRegistry;
+        this.deadLetterSink = b.deadLetterSink;
     }
 
     public static Builder builder() {
@@ -112,6 +114,7 @@ public final class ProducerConfig {
         b.closeTimeout = closeTimeout;
         b.callbackExecutor = callbackExecutor;
         b.meterRegistry = meterRegistry;
+        b.deadLetterSink = deadLetterSink;
         return b;
     }
 
@@ -216,6 +219,11 @@ public final class ProducerConfig {
         return meterRegistry;
     }
 
+    /** Where records that failed for good also go, or null (default: nowhere but their futures). */
+    public DeadLetterSink deadLetterSink() {
+        return deadLetterSink;
+    }
+
     @Override
     public String toString() {
         return "ProducerConfig{aggregationEnabled=" + aggregationEnabled + ", maxBufferedTime=" + maxBufferedTime
@@ -224,7 +232,8 @@ public final class ProducerConfig {
                 + ", maxRecordBytes=" + maxRecordBytes + ", rateLimitEnabled=" + rateLimitEnabled
                 + ", rateLimitShare=" + rateLimitShare + ", recordTtl=" + recordTtl + ", maxBufferedBytes="
                 + maxBufferedBytes + ", maxBlockTime=" + maxBlockTime + ", strictOrdering=" + strictOrdering
-                + ", maxConcurrentRequests=" + maxConcurrentRequests + "}";
+                + ", maxConcurrentRequests=" + maxConcurrentRequests
+                + (deadLetterSink != null ? ", deadLetterSink=" + deadLetterSink : "") + "}";
     }
 
     /** Builds a {@link ProducerConfig}; every setting has a default. */
@@ -254,6 +263,7 @@ public final class ProducerConfig {
         private Duration closeTimeout = Duration.ofSeconds(30);
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
+        private DeadLetterSink deadLetterSink;
 
         private Builder() {
         }
@@ -436,6 +446,18 @@ public final class ProducerConfig {
         /** Where the producer's metrics go (default Micrometer's global registry). */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * Where a record that failed for good ({@link RecordExpiredException} after {@code recordTtl}, or
+         * {@link RecordFailedException} for a non-retryable error) also goes, as a {@link DeadLetter} with source
+         * {@code producer}, after its future has failed. Default: none. A sink's failure is logged, never thrown.
+         * Records failed by {@code close()} ({@link ProducerClosedException}) are not dead-lettered. A sink that writes
+         * to a stream should use another producer than this one.
+         */
+        public Builder deadLetterSink(DeadLetterSink deadLetterSink) {
+            this.deadLetterSink = deadLetterSink;
             return this;
         }
 

@@ -4,19 +4,18 @@ import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.shardline.aggregation.HashKeyRange;
+import dev.shardline.common.Futures;
+import dev.shardline.common.ShardLister;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
@@ -24,11 +23,12 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * reloaded in the background when stale and when a put lands on an unexpected shard. Never blocks: a stream whose map
  * is not loaded yet answers null and starts loading.
  */
-final class ShardMap {
+final class ShardMap implements RecordAccumulator.ShardTables {
     private static final Logger log = LoggerFactory.getLogger(ShardMap.class);
     private static final long RETRY_AFTER_FAILURE_NANOS = Duration.ofMillis(200).toNanos();
 
     private final KinesisAsyncClient client;
+    private final Duration callTimeout;
     private final AsyncLoadingCache<String, ShardTable> cache;
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
@@ -36,8 +36,9 @@ final class ShardMap {
     record Failure(Throwable error, long atNanos) {
     }
 
-    ShardMap(KinesisAsyncClient client, Duration refreshAfter, Executor executor) {
+    ShardMap(KinesisAsyncClient client, Duration refreshAfter, Duration callTimeout, Executor executor) {
         this.client = client;
+        this.callTimeout = callTimeout;
         this.cache = Caffeine.newBuilder()
                 .refreshAfterWrite(refreshAfter)
                 .executor(executor)
@@ -56,7 +57,8 @@ final class ShardMap {
     }
 
     /** The stream's current map, or null while it loads (or after a recent failure, see {@link #failure}). */
-    ShardTable current(String stream) {
+    @Override
+    public ShardTable current(String stream) {
         CompletableFuture<ShardTable> f = cache.getIfPresent(stream);
         if (f == null) {
             Failure failure = failures.get(stream);
@@ -69,24 +71,23 @@ final class ShardMap {
     }
 
     /** The stream's last load failure, if its map is not loaded. */
-    Failure failure(String stream) {
-        return failures.get(stream);
+    @Override
+    public Throwable failure(String stream) {
+        Failure f = failures.get(stream);
+        return f == null ? null : f.error();
     }
 
     /** Reloads the stream's map in the background (a reload already running is reused). */
-    void refresh(String stream) {
+    @Override
+    public void refresh(String stream) {
         cache.synchronous().refresh(stream);
     }
 
     /** Completes with the table, or with null after recording the failure (null: Caffeine drops it quietly). */
     private CompletableFuture<ShardTable> load(String stream) {
-        List<ShardTable.Shard> open = new ArrayList<>();
-        ListShardsRequest first = stream.startsWith("arn:")
-                ? ListShardsRequest.builder().streamARN(stream).build()
-                : ListShardsRequest.builder().streamName(stream).build();
-        return page(first, stream, open).handle((table, error) -> {
+        return ShardLister.listShards(client, stream, callTimeout).thenApply(ShardMap::openShards).handle((table, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Futures.unwrap(error);
                 failures.put(stream, new Failure(cause, System.nanoTime()));
                 log.debug("loading the shard map of {} failed: {}", stream, cause.toString());
                 return null;
@@ -97,18 +98,14 @@ final class ShardMap {
         });
     }
 
-    private CompletableFuture<ShardTable> page(ListShardsRequest request, String stream, List<ShardTable.Shard> open) {
-        return client.listShards(request).thenCompose((ListShardsResponse response) -> {
-            for (Shard s : response.shards()) {
-                if (s.sequenceNumberRange() == null || s.sequenceNumberRange().endingSequenceNumber() == null) {
-                    open.add(new ShardTable.Shard(s.shardId(), HashKeyRange.of(s.hashKeyRange().startingHashKey(),
-                            s.hashKeyRange().endingHashKey())));
-                }
+    private static ShardTable openShards(List<Shard> shards) {
+        List<ShardTable.Shard> open = new ArrayList<>();
+        for (Shard s : shards) {
+            if (s.sequenceNumberRange() == null || s.sequenceNumberRange().endingSequenceNumber() == null) {
+                open.add(new ShardTable.Shard(s.shardId(), HashKeyRange.of(s.hashKeyRange().startingHashKey(),
+                        s.hashKeyRange().endingHashKey())));
             }
-            if (response.nextToken() != null) {
-                return page(ListShardsRequest.builder().nextToken(response.nextToken()).build(), stream, open);
-            }
-            return CompletableFuture.completedFuture(new ShardTable(open, System.nanoTime()));
-        });
+        }
+        return new ShardTable(open, System.nanoTime());
     }
 }

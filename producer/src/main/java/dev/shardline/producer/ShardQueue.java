@@ -15,6 +15,7 @@ final class ShardQueue {
     final String shardId;
     final ShardRateLimiter limiter;
     final Counter throttles;
+    final ProducerMetrics.Scope meters;
     private final Aggregator open;
     private final int maxBytes;
     private final int maxCount;
@@ -26,7 +27,7 @@ final class ShardQueue {
     boolean retired;
 
     ShardQueue(String stream, String shardId, int aggregationMaxBytes, int aggregationMaxCount,
-            ShardRateLimiter limiter, Counter throttles) {
+            ShardRateLimiter limiter, Counter throttles, ProducerMetrics.Scope meters) {
         this.stream = stream;
         this.shardId = shardId;
         this.open = new Aggregator(aggregationMaxBytes, aggregationMaxCount);
@@ -34,6 +35,7 @@ final class ShardQueue {
         this.maxCount = aggregationMaxCount;
         this.limiter = limiter;
         this.throttles = throttles;
+        this.meters = meters;
     }
 
     /**

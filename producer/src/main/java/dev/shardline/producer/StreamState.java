@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A stream's shard queues and the records waiting for its shard map. Guarded by the producer's lock. */
 final class StreamState {
@@ -19,8 +20,12 @@ final class StreamState {
     long tableLoadedAtNanos = Long.MIN_VALUE;
     /** Retired queues with calls still in flight: nothing is routed until they answer, since their records come first. */
     final List<ShardQueue> retiring = new ArrayList<>();
+    /** Flushes waiting on this stream: while any, open aggregates close at once instead of after maxBufferedTime. */
+    final AtomicInteger flushes = new AtomicInteger();
+    final ProducerMetrics.Scope meters;
 
-    StreamState(String stream) {
+    StreamState(String stream, ProducerMetrics.Scope meters) {
         this.stream = stream;
+        this.meters = meters;
     }
 }

@@ -25,7 +25,8 @@ class AccumulatorCollectorTest {
 
     private ShardQueue queue(String shard, int maxBytes, int maxCount, boolean limited) {
         return new ShardQueue("s", shard, maxBytes, maxCount,
-                new ShardRateLimiter(limited, 1000, 1024 * 1024, BACKOFF, 0), registry.counter("t", "shard", shard));
+                new ShardRateLimiter(limited, 1000, 1024 * 1024, BACKOFF, 0), registry.counter("t", "shard", shard),
+                new ProducerMetrics(registry).shard("s", shard));
     }
 
     private static PendingRecord record(String pk, int size) {

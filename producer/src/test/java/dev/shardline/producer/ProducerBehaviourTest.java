@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shardline.aggregation.InvalidRecordException;
+import dev.shardline.common.Futures;
 import dev.shardline.local.Fault;
 import dev.shardline.local.Faults;
 import dev.shardline.local.LocalClients;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,18 +64,37 @@ class ProducerBehaviourTest {
         String stream = "expiring";
         kinesis.createStream(stream, 1);
         Faults.Active throttle = kinesis.faults().inject(Fault.throttleRecords().operation("PutRecords").stream(stream));
+        List<DeadLetter> letters = new CopyOnWriteArrayList<>();
         try (KinesisProducer producer = new KinesisProducer(config().recordTtl(Duration.ofMillis(1500))
-                .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(200)).build())) {
+                .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(200))
+                .deadLetterSink(letter -> {
+                    letters.add(letter);
+                    return CompletableFuture.completedFuture(null);
+                }).build())) {
             CompletableFuture<SendResult> f = producer.send(stream, "k", b("v"));
             assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(RecordExpiredException.class)
                     .hasMessageContaining("recordTtl").hasMessageContaining("ProvisionedThroughputExceededException");
-            RecordExpiredException e = (RecordExpiredException) Errors.unwrap(catchCause(f));
+            RecordExpiredException e = (RecordExpiredException) Futures.unwrap(catchCause(f));
             assertThat(e.attempts()).hasSizeGreaterThan(1)
                     .allMatch(a -> "ProvisionedThroughputExceededException".equals(a.errorCode()));
             // the backoff spaced the attempts out: no retry storm
             assertThat(e.attempts().size()).isLessThan(40);
             assertThat(producer.bufferedBytes()).isZero();
+            // the record also went to the dead-letter sink, after its future
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (letters.isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            assertThat(letters).singleElement().satisfies(l -> {
+                assertThat(l.source()).isEqualTo(DeadLetter.Source.PRODUCER);
+                assertThat(l.stream()).isEqualTo(stream);
+                assertThat(l.partitionKey()).isEqualTo("k");
+                assertThat(new String(l.data(), StandardCharsets.UTF_8)).isEqualTo("v");
+                assertThat(l.errorClass()).isEqualTo(RecordExpiredException.class.getName());
+                assertThat(l.attempts()).isEqualTo(e.attempts().size());
+                assertThat(l.shardId()).isNull();
+            });
         } finally {
             throttle.remove();
         }
@@ -274,16 +295,33 @@ class ProducerBehaviourTest {
     void oneProducerWritesToSeveralStreams() throws Exception {
         kinesis.createStream("multi-a", 2);
         kinesis.createStream("multi-b", 3);
-        try (KinesisProducer producer = new KinesisProducer(config().build())) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // a long linger: only a flush sends before a minute has passed
+        try (KinesisProducer producer = new KinesisProducer(config().meterRegistry(meters)
+                .maxBufferedTime(Duration.ofMinutes(1)).build())) {
             List<CompletableFuture<SendResult>> futures = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 futures.add(producer.send(i % 2 == 0 ? "multi-a" : "multi-b", "k" + i, b("v" + i)));
             }
+            assertThat(producer.outstandingRecords()).isEqualTo(200);
+            assertThat(producer.oldestRecordAge()).isPositive();
+            producer.flush("multi-a").get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 200; i += 2) {
+                assertThat(futures.get(i).get().shardId()).startsWith("shardId-");
+            }
+            assertThat(producer.outstandingRecords()).isEqualTo(100);
+            assertThat(futures.get(1)).isNotDone();
             producer.flush().get(10, TimeUnit.SECONDS);
             for (CompletableFuture<SendResult> f : futures) {
                 assertThat(f.get().shardId()).startsWith("shardId-");
             }
+            assertThat(producer.outstandingRecords()).isZero();
+            assertThat(producer.oldestRecordAge()).isZero();
         }
+        assertThat(meters.get("shardline.producer.stream.user.records.put").tag("stream", "multi-b").counter().count())
+                .isEqualTo(100);
+        assertThat(meters.find("shardline.producer.shard.user.records.put").tag("stream", "multi-b").counters())
+                .hasSize(3);
         assertThat(StreamReader.readAll(client, "multi-a")).hasSize(100).allMatch(r -> Integer.parseInt(
                 r.partitionKey().substring(1)) % 2 == 0);
         assertThat(StreamReader.readAll(client, "multi-b")).hasSize(100);

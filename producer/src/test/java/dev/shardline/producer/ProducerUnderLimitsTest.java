@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shardline.aggregation.HashKeyRange;
 import dev.shardline.aggregation.HashKeys;
+import dev.shardline.common.Futures;
 import dev.shardline.local.Fault;
 import dev.shardline.local.LocalClients;
 import dev.shardline.local.LocalKinesis;
@@ -52,7 +53,7 @@ class ProducerUnderLimitsTest {
         try {
             return f.join().attempts();
         } catch (RuntimeException e) {
-            Throwable cause = Errors.unwrap(e);
+            Throwable cause = Futures.unwrap(e);
             assertThat(cause).isInstanceOf(RecordExpiredException.class);
             return ((ProducerException) cause).attempts();
         }

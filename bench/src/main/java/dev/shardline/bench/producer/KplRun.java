@@ -32,12 +32,13 @@ public final class KplRun extends ProducerRun {
         System.exit(0);
     }
 
-    private void run(URI endpoint, int maxOutstanding, int aggMaxBytes, int aggMaxCount) throws Exception {
-        if (!"true".equals(System.getenv("AWS_EC2_METADATA_DISABLED"))) {
-            throw new IllegalStateException("refusing to start the KPL without AWS_EC2_METADATA_DISABLED=true");
-        }
-        Path temp = Files.createTempDirectory("shardline-bench-kpl");
-        KinesisProducerConfiguration config = new KinesisProducerConfiguration()
+    /**
+     * What the KPL needs for the local endpoint, and nothing else changed: region, static credentials, Kinesis, STS
+     * and CloudWatch at the endpoint, certificate check off, metrics off, warnings only, no client-side rate limit
+     * ({@code RateLimit} 10000%, as Shardline's {@code rateLimitEnabled(false)}), a temporary directory.
+     */
+    static KinesisProducerConfiguration localConfiguration(URI endpoint) throws java.io.IOException {
+        return new KinesisProducerConfiguration()
                 .setRegion("us-east-1")
                 .setCredentialsProvider(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))
                 .setKinesisEndpoint(endpoint.getHost()).setKinesisPort(endpoint.getPort())
@@ -46,14 +47,21 @@ public final class KplRun extends ProducerRun {
                 .setVerifyCertificate(false)
                 .setMetricsLevel("none")
                 .setLogLevel("warning")
+                .setRateLimit(10_000)
+                .setTempDirectory(Files.createTempDirectory("shardline-bench-kpl").toString());
+    }
+
+    private void run(URI endpoint, int maxOutstanding, int aggMaxBytes, int aggMaxCount) throws Exception {
+        if (!"true".equals(System.getenv("AWS_EC2_METADATA_DISABLED"))) {
+            throw new IllegalStateException("refusing to start the KPL without AWS_EC2_METADATA_DISABLED=true");
+        }
+        KinesisProducerConfiguration config = localConfiguration(endpoint)
                 .setAggregationEnabled(true)
                 .setAggregationMaxSize(aggMaxBytes)
                 .setAggregationMaxCount(aggMaxCount)
                 .setRecordMaxBufferedTime(100)
-                .setRateLimit(10_000)
                 .setRecordTtl(600_000)
-                .setRequestTimeout(10_000)
-                .setTempDirectory(temp.toString());
+                .setRequestTimeout(10_000);
         KinesisProducer kpl = new KinesisProducer(config);
         try {
             // aggregation starts once the KPL's shard map has loaded

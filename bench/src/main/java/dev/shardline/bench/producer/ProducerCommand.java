@@ -58,6 +58,21 @@ public final class ProducerCommand implements Callable<Integer> {
     @Option(names = "--jvm-option", description = "extra option for each producer JVM (repeatable), e.g. for a profiler")
     List<String> jvmOptions = new ArrayList<>();
 
+    @Option(names = "--cli-lines", description = "JSON lines for the whole-process run of `shardline produce` beside "
+            + "a KPL program reading the same file; 0 skips it (default ${DEFAULT-VALUE})")
+    int cliLines = 1_000_000;
+
+    @Option(names = "--cli-base-lines", description = "the shorter run whose cost is subtracted, leaving the steady "
+            + "cost of the difference (default ${DEFAULT-VALUE})")
+    int cliBaseLines = 200_000;
+
+    @Option(names = "--cli-ordering", split = ",", description = "orderings of the `shardline produce` runs: strict, "
+            + "per-shard (default strict)")
+    List<String> cliOrderings = new ArrayList<>(List.of("strict"));
+
+    @Option(names = "--cli-peers", split = ",", description = "which whole-process runs (default shardline,kpl)")
+    List<String> cliPeers = new ArrayList<>(List.of("shardline", "kpl"));
+
     @Override
     public Integer call() throws Exception {
         Map<String, Map<String, String>> results = new LinkedHashMap<>();
@@ -73,11 +88,20 @@ public final class ProducerCommand implements Callable<Integer> {
                 results.put(peer, r);
                 System.out.println("  " + peer + ": " + r);
             }
+            if (cliLines > 0) {
+                cliResults = new WholeProcessRuns(kinesis, shards, cliLines, cliBaseLines, cliPeers, cliOrderings).run();
+            }
         }
         printTable(results);
         boolean ok = results.values().stream().allMatch(r -> "0".equals(r.get("failed")));
+        if (cliResults != null) {
+            cliResults.print();
+            ok &= cliResults.allSent();
+        }
         return ok ? 0 : 1;
     }
+
+    private WholeProcessRuns cliResults;
 
     private Map<String, String> runChild(String peer, String endpoint, String stream) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -96,10 +120,7 @@ public final class ProducerCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", classPath, main, endpoint, stream, Integer.toString(records),
                 Integer.toString(recordBytes), Integer.toString(maxOutstanding), Integer.toString(aggregationMaxBytes),
                 Integer.toString(aggregationMaxCount), Boolean.toString(strictOrdering)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        pb.environment().put("AWS_REGION", "us-east-1");
-        Process p = pb.start();
+        Process p = startChild(cmd);
         Map<String, String> result = new LinkedHashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -120,8 +141,19 @@ public final class ProducerCommand implements Callable<Integer> {
         return result;
     }
 
+    /**
+     * Starts a producer process, its output merged: never without {@code AWS_EC2_METADATA_DISABLED=true} (the KPL's
+     * native SDK would contact the instance-metadata address), region set.
+     */
+    static Process startChild(List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        pb.environment().put("AWS_REGION", "us-east-1");
+        return pb.start();
+    }
+
     /** KPL's own protobuf-java, copied beside the bench jar by the build (target/kpl-lib). */
-    private static String kplProtobuf() {
+    static String kplProtobuf() {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path dir = Path.of(entry).toAbsolutePath().getParent();
             for (Path candidate : List.of(dir.resolve("kpl-lib"), dir.resolve("../kpl-lib"))) {

@@ -1,5 +1,6 @@
 package dev.shardline.examples.cli;
 
+import dev.shardline.common.Futures;
 import picocli.CommandLine;
 
 /** Maps outcomes to the contract's exit codes: 2 for usage errors (with the usage), 1 for failures (one line). */
@@ -28,11 +29,9 @@ public final class CliErrors {
 
     /** The root cause's message on one line, prefixed with its type when the message alone would be unclear. */
     public static String oneLine(Throwable ex) {
-        Throwable cause = ex;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException
-                || cause instanceof java.lang.reflect.UndeclaredThrowableException) && cause.getCause() != null) {
-            cause = cause.getCause();
+        Throwable cause = Futures.unwrap(ex);
+        while (cause instanceof java.lang.reflect.UndeclaredThrowableException && cause.getCause() != null) {
+            cause = Futures.unwrap(cause.getCause());
         }
         String message = cause.getMessage();
         if (message == null || message.isBlank()) {

@@ -1,17 +1,18 @@
 package dev.shardline.examples.cli;
 
-import java.util.ArrayList;
+import dev.shardline.common.ShardLister;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /** Stream look-ups the verbs share, with failures worded for the command line. */
 public final class Streams {
+    private static final Duration LIST_SHARDS_TIMEOUT = Duration.ofSeconds(30);
+
     private Streams() {
     }
 
@@ -21,21 +22,11 @@ public final class Streams {
      * @throws IllegalStateException "stream 'S' not found" when the stream does not exist
      */
     public static List<Shard> listShards(KinesisAsyncClient kinesis, String stream) {
-        List<Shard> shards = new ArrayList<>();
-        String token = null;
-        do {
-            ListShardsRequest request = token == null ? ListShardsRequest.builder().streamName(stream).build()
-                    : ListShardsRequest.builder().nextToken(token).build();
-            ListShardsResponse page;
-            try {
-                page = kinesis.listShards(request).join();
-            } catch (CompletionException e) {
-                throw translate(e, stream, kinesis);
-            }
-            shards.addAll(page.shards());
-            token = page.nextToken();
-        } while (token != null);
-        return shards;
+        try {
+            return ShardLister.listShards(kinesis, stream, LIST_SHARDS_TIMEOUT).join();
+        } catch (CompletionException e) {
+            throw translate(e, stream, kinesis);
+        }
     }
 
     /** Fails with one clear line when the stream does not exist or the endpoint cannot be reached. */

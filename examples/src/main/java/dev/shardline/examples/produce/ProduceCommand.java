@@ -59,6 +59,30 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE (default: stdin).")
     Path input;
 
+    /** How strictly a key's records keep their order. */
+    enum Ordering {
+        strict, per_shard
+    }
+
+    @Option(names = "--ordering", paramLabel = "strict|per-shard", converter = OrderingConverter.class,
+            description = {"strict (default): a key's records are stored in input order, even across retries and"
+                    + " reshards (one call in flight per shard).",
+                    "per-shard: several calls in flight per shard, faster; a retried record may land after newer"
+                            + " records of its shard."})
+    Ordering ordering = Ordering.strict;
+
+    static final class OrderingConverter implements CommandLine.ITypeConverter<Ordering> {
+        @Override
+        public Ordering convert(String value) {
+            return switch (value) {
+                case "strict" -> Ordering.strict;
+                case "per-shard" -> Ordering.per_shard;
+                default -> throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not an ordering (strict, per-shard)");
+            };
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         KeyChooser chooser = chooser();
@@ -69,8 +93,11 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         try (KinesisAsyncClient kinesis = connection.kinesis()) {
             Streams.requireStream(kinesis, stream);
+            // 8 MiB holds ~80k lines of 100 B in flight, more than any stream takes from one process; the default
+            // 64 MiB let a file that reads faster than it sends pile up (docs/benchmarks.md: GC and the SDK's
+            // per-call body copies grew with the backlog).
             try (KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(kinesis)
-                    .strictOrdering(true).build());
+                    .strictOrdering(ordering == Ordering.strict).maxBufferedBytes(8L << 20).build());
                  InputStream in = input != null ? new FileInputStream(input.toFile()) : System.in;
                  BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;

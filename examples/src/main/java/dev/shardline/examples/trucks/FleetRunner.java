@@ -1,5 +1,6 @@
 package dev.shardline.examples.trucks;
 
+import dev.shardline.common.Futures;
 import dev.shardline.examples.cli.SendTally;
 import dev.shardline.producer.KinesisProducer;
 import dev.shardline.producer.SendResult;
@@ -119,8 +120,7 @@ public final class FleetRunner {
     }
 
     private void fail(TruckPosition position, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = Futures.unwrap(error);
         tally.onFailed(cause);
         listener.failed(position, cause);
     }
