@@ -358,6 +358,40 @@ public final class LeaseTable {
     }
 
     /**
+     * Stores the throughput this worker measured on a lease it owns: {@code throughputKBps} (KCL 3.x's attribute, so
+     * its lease assignment reads it too) and {@code shardlineRecordsPerSecond}. A statistic, not a protocol step:
+     * conditioned only on this worker being the owner, the counter is not incremented, so it never races a take or a
+     * checkpoint. Returns false when the lease is gone or owned by another worker.
+     */
+    public CompletableFuture<Boolean> recordThroughput(String leaseKey, double kiloBytesPerSecond,
+                                                       double recordsPerSecond) {
+        if (!(kiloBytesPerSecond >= 0) || !(recordsPerSecond >= 0)) {
+            throw new IllegalArgumentException("throughput must be >= 0, was " + kiloBytesPerSecond + " KB/s, "
+                    + recordsPerSecond + " records/s");
+        }
+        return retrier.call(() -> client.updateItem(r -> r.tableName(tableName).key(LeaseItems.key(leaseKey))
+                        .updateExpression("SET #t = :t, #r = :r")
+                        .conditionExpression("#o = :me")
+                        .expressionAttributeNames(Map.of("#t", LeaseItems.THROUGHPUT,
+                                "#r", LeaseItems.RECORDS_PER_SECOND, "#o", LEASE_OWNER))
+                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Double.toString(kiloBytesPerSecond)),
+                                ":r", AttributeValue.fromN(Double.toString(recordsPerSecond)), ":me", s(workerId)))))
+                .thenApply(r -> true)
+                .exceptionallyCompose(e -> conditionFailed(e) ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(Retrier.unwrap(e)));
+    }
+
+    /**
+     * Deletes a lease whatever its state (e.g. of a stream the application no longer reads). Returns true when an
+     * item was deleted.
+     */
+    public CompletableFuture<Boolean> deleteLease(String leaseKey) {
+        return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(LeaseItems.key(leaseKey))
+                        .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD)))
+                .thenApply(r -> r.hasAttributes() && !r.attributes().isEmpty());
+    }
+
+    /**
      * Makes a checkpointer for a lease this worker holds (just taken, or created with this worker as owner). Each
      * acquisition gets its own checkpointer: one made for an earlier holding is refused once the lease moved on.
      *
