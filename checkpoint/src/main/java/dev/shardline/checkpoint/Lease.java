@@ -33,6 +33,7 @@ public final class Lease {
     private final String streamIdentifier;
     private final String shardId;
     private final Double recordsPerSecond;
+    private final Long millisBehindLatest;
 
     private Lease(Builder b) {
         if (b.leaseKey == null || b.leaseKey.isEmpty()) {
@@ -60,6 +61,7 @@ public final class Lease {
         this.streamIdentifier = b.streamIdentifier;
         this.shardId = b.shardId;
         this.recordsPerSecond = b.recordsPerSecond;
+        this.millisBehindLatest = b.millisBehindLatest;
     }
 
     /** A builder for a new lease on {@code leaseKey} (the shard id), unowned, counter 0, at TRIM_HORIZON. */
@@ -85,6 +87,7 @@ public final class Lease {
         b.streamIdentifier = streamIdentifier;
         b.shardId = shardId;
         b.recordsPerSecond = recordsPerSecond;
+        b.millisBehindLatest = millisBehindLatest;
         return b;
     }
 
@@ -178,6 +181,14 @@ public final class Lease {
     }
 
     /**
+     * {@code shardlineMillisBehindLatest}: how far behind the tip the owner last reported the shard (written with the
+     * throughput), when recorded.
+     */
+    public Optional<Long> millisBehindLatest() {
+        return Optional.ofNullable(millisBehindLatest);
+    }
+
+    /**
      * KCL's multi-stream {@code streamName} attribute: the stream identifier {@code account:streamName:creationEpoch}
      * of a multi-stream lease; empty for a single-stream lease.
      */
@@ -208,7 +219,8 @@ public final class Lease {
                 && Objects.equals(startingHashKey, l.startingHashKey) && Objects.equals(endingHashKey, l.endingHashKey)
                 && Objects.equals(checkpointOwner, l.checkpointOwner) && Objects.equals(throughputKBps, l.throughputKBps)
                 && Objects.equals(streamIdentifier, l.streamIdentifier) && Objects.equals(shardId, l.shardId)
-                && Objects.equals(recordsPerSecond, l.recordsPerSecond);
+                && Objects.equals(recordsPerSecond, l.recordsPerSecond)
+                && Objects.equals(millisBehindLatest, l.millisBehindLatest);
     }
 
     @Override
@@ -243,6 +255,7 @@ public final class Lease {
         private String streamIdentifier;
         private String shardId;
         private Double recordsPerSecond;
+        private Long millisBehindLatest;
 
         private Builder(String leaseKey) {
             this.leaseKey = leaseKey;
@@ -318,6 +331,12 @@ public final class Lease {
         /** Recent user records per second, or null. */
         public Builder recordsPerSecond(Double recordsPerSecond) {
             this.recordsPerSecond = recordsPerSecond;
+            return this;
+        }
+
+        /** The owner's last reported lag in milliseconds, or null. */
+        public Builder millisBehindLatest(Long millisBehindLatest) {
+            this.millisBehindLatest = millisBehindLatest;
             return this;
         }
 

@@ -49,7 +49,7 @@ public final class LeaseCheckpointer implements Checkpointer {
 
     @Override
     public String shardId() {
-        return current.leaseKey();
+        return current.shardId();
     }
 
     /** True once the lease was found lost, released, handed off completely, or {@link #markLost() marked lost}. */

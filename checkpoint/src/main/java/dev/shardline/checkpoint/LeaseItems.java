@@ -28,6 +28,7 @@ final class LeaseItems {
     static final String STREAM_ID = "streamName";
     static final String SHARD_ID = "shardId";
     static final String RECORDS_PER_SECOND = "shardlineRecordsPerSecond";
+    static final String MILLIS_BEHIND = "shardlineMillisBehindLatest";
     static final String OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
 
     private LeaseItems() {
@@ -70,6 +71,7 @@ final class LeaseItems {
         lease.checkpointOwner().ifPresent(o -> item.put(CHECKPOINT_OWNER, s(o)));
         lease.throughputKBps().ifPresent(t -> item.put(THROUGHPUT, AttributeValue.fromN(Double.toString(t))));
         lease.recordsPerSecond().ifPresent(r -> item.put(RECORDS_PER_SECOND, AttributeValue.fromN(Double.toString(r))));
+        lease.millisBehindLatest().ifPresent(m -> item.put(MILLIS_BEHIND, n(m)));
         lease.streamIdentifier().ifPresent(id -> {
             item.put(STREAM_ID, s(id));
             item.put(SHARD_ID, s(lease.shardId()));
@@ -109,6 +111,10 @@ final class LeaseItems {
         AttributeValue rps = item.get(RECORDS_PER_SECOND);
         if (rps != null && rps.n() != null) {
             b.recordsPerSecond(Double.valueOf(rps.n()));
+        }
+        AttributeValue behind = item.get(MILLIS_BEHIND);
+        if (behind != null && behind.n() != null) {
+            b.millisBehindLatest(Long.valueOf(behind.n()));
         }
         String streamId = str(item, STREAM_ID);
         if (streamId != null) {

@@ -10,19 +10,17 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
-import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
 
 /**
- * The consumer worker: leases shards of one stream in the application's DynamoDB lease table, reads them (polling or
- * enhanced fan-out) and hands de-aggregated records to one {@link RecordProcessor} per shard, in order, at least once.
- * Workers of the same application share the shards evenly; a worker that stops heartbeating loses its shards to the
- * others after {@link ConsumerConfig#failoverTime()}; {@link #close()} hands them over at once.
+ * The consumer worker: leases shards of one stream, or of several ({@link ConsumerConfig#isMultiStream()}), in the
+ * application's DynamoDB lease table, reads them (polling or enhanced fan-out, per stream) and hands de-aggregated
+ * records to one {@link RecordProcessor} per shard, in order, at least once. Workers of the same application share
+ * the shards by measured load (by count while nothing is measured); a worker that stops heartbeating loses its shards
+ * to the others after {@link ConsumerConfig#failoverTime()}; {@link #close()} hands them over at once.
  *
  * <pre>{@code
  * try (KinesisConsumer consumer = new KinesisConsumer(config)) {
@@ -46,7 +44,8 @@ public final class KinesisConsumer implements AutoCloseable {
     private LeaseTable leaseTable;
     private WorkerHeartbeats heartbeats;
     private LeaseCoordinator coordinator;
-    private FanOutRegistration fanOut;
+    private Streams streams;
+    private ScheduledExecutorService streamsThread;
     private ScheduledFuture<?> loop;
     private boolean started;
     private boolean closed;
@@ -58,7 +57,8 @@ public final class KinesisConsumer implements AutoCloseable {
         this.ownDynamo = config.dynamoDbClient() == null;
         this.kinesis = ownKinesis ? KinesisAsyncClient.create() : config.kinesisClient();
         this.dynamo = ownDynamo ? DynamoDbAsyncClient.create() : config.dynamoDbClient();
-        this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId());
+        this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId(),
+                config.lagThreshold());
         this.coordinatorThread = Executors.newSingleThreadScheduledExecutor(named("shardline-leases-", false));
         this.readers = Executors.newScheduledThreadPool(2, named("shardline-reader-", true));
     }
@@ -78,9 +78,10 @@ public final class KinesisConsumer implements AutoCloseable {
     }
 
     /**
-     * Creates the lease and heartbeat tables when missing, resolves the stream (and for fan-out registers or reuses
-     * the stream consumer, waiting until ACTIVE), creates leases for the stream's shards and starts the lease loop.
-     * Returns once the worker is running; shards are taken on the loop's first rounds.
+     * Creates the lease and heartbeat tables when missing, resolves the streams (and for fan-out registers or reuses
+     * each stream consumer, waiting until ACTIVE), creates leases for their shards and starts the lease loop (and,
+     * with a streams supplier, its polling). Returns once the worker is running; shards are taken on the loop's first
+     * rounds.
      *
      * @throws IllegalStateException if already started or closed; other failures (missing stream, DynamoDB
      *                               unreachable) are thrown as they come
@@ -93,35 +94,44 @@ public final class KinesisConsumer implements AutoCloseable {
             started = true;
         }
         long t0 = System.nanoTime();
-        StreamDescriptionSummary summary = kinesis.describeStreamSummary(DescribeStreamSummaryRequest.builder()
-                .streamName(config.streamName()).streamARN(config.streamName() == null ? config.streamArn() : null)
-                .build()).join().streamDescriptionSummary();
-        StreamRef stream = new StreamRef(summary.streamName(), summary.streamARN());
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
                 .tableName(config.tableName()).workerId(config.workerId()).build();
         heartbeats = new WorkerHeartbeats(leaseTable);
         // Both tables at once: each creation waits for ACTIVE.
         CompletableFuture.allOf(leaseTable.createIfMissing(), heartbeats.createIfMissing()).join();
         log.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
-        Function<String, RecordSource> sources;
-        if (config.retrieval().mode() == Retrieval.Mode.FAN_OUT) {
-            fanOut = new FanOutRegistration(kinesis, stream.arn(), config.retrieval().consumerName());
-            String consumerArn = fanOut.registerAndWait().join();
-            sources = shardId -> new FanOutSource(kinesis, consumerArn, shardId, config, readers);
-        } else {
-            sources = shardId -> new PollingSource(kinesis, stream, shardId, config, readers);
+        streams = new Streams(config, kinesis, leaseTable, metrics, readers);
+        streams.start();
+        java.util.List<dev.shardline.checkpoint.Lease> existing = leaseTable.listLeases().join();
+        java.util.List<CompletableFuture<Integer>> syncs = new java.util.ArrayList<>();
+        for (ConsumedStream s : streams.all()) {
+            s.discovery().takeSyncRequest();
+            syncs.add(s.discovery().sync(existing));
         }
-        ShardDiscovery discovery = new ShardDiscovery(kinesis, leaseTable, stream, config.initialPosition(), metrics);
-        discovery.sync(leaseTable.listLeases().join()).join();
+        CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).join();
         log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
         ThreadFactory shardThreads = named("shardline-shard-", true);
-        coordinator = new LeaseCoordinator(config, leaseTable, heartbeats, discovery,
-                checkpointer -> new ShardTask(config, leaseTable, checkpointer, sources, discovery, metrics),
+        coordinator = new LeaseCoordinator(config, leaseTable, heartbeats, streams,
+                (checkpointer, stream, meter) -> new ShardTask(config, leaseTable, checkpointer, stream, metrics, meter),
                 metrics, shardThreads);
         long interval = config.leaseInterval().toNanos();
         loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
-        log.info("worker {} started on stream {} ({}) in {} ms", config.workerId(), stream, config.retrieval(),
-                (System.nanoTime() - t0) / 1_000_000);
+        if (config.streamsSupplier() != null) {
+            streamsThread = Executors.newSingleThreadScheduledExecutor(named("shardline-streams-", true));
+            long every = config.streamsPollInterval().toNanos();
+            streamsThread.scheduleWithFixedDelay(this::refreshStreams, every, every, TimeUnit.NANOSECONDS);
+        }
+        log.info("worker {} started on {} ({}) in {} ms", config.workerId(),
+                streams.all().size() == 1 ? "stream " + streams.all().iterator().next() : "streams " + streams.all(),
+                config.retrieval(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private void refreshStreams() {
+        try {
+            streams.refresh();
+        } catch (RuntimeException e) {
+            log.warn("streams refresh failed, retrying next interval: {}", KinesisRecords.unwrap(e).toString());
+        }
     }
 
     private void tick() {
@@ -160,6 +170,9 @@ public final class KinesisConsumer implements AutoCloseable {
         }
         if (loop != null) {
             loop.cancel(false);
+        }
+        if (streamsThread != null) {
+            streamsThread.shutdownNow();
         }
         coordinatorThread.shutdown();
         try {

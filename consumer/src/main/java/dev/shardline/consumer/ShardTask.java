@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
@@ -36,28 +35,47 @@ final class ShardTask implements Runnable {
     private final ConsumerConfig config;
     private final LeaseTable leaseTable;
     private final LeaseCheckpointer checkpointer;
-    private final Function<String, RecordSource> sources;
+    private final ConsumedStream stream;
     private final ShardDiscovery discovery;
     private final ConsumerMetrics metrics;
+    private final ThroughputMeter meter;
+    private final String leaseKey;
     private final String shardId;
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
     private volatile Stop stop = Stop.NONE;
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
 
-    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer,
-              Function<String, RecordSource> sources, ShardDiscovery discovery, ConsumerMetrics metrics) {
+    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer, ConsumedStream stream,
+              ConsumerMetrics metrics, ThroughputMeter meter) {
         this.config = config;
         this.leaseTable = leaseTable;
         this.checkpointer = checkpointer;
-        this.sources = sources;
-        this.discovery = discovery;
+        this.stream = stream;
+        this.discovery = stream.discovery();
         this.metrics = metrics;
-        this.shardId = checkpointer.shardId();
+        this.meter = meter;
+        this.leaseKey = checkpointer.lease().leaseKey();
+        this.shardId = stream.ref().shardIdOf(leaseKey);
     }
 
+    /** The lease key (the shard id for one stream; KCL's multi-stream key otherwise). */
+    String leaseKey() {
+        return leaseKey;
+    }
+
+    /** The shard id within its stream. */
     String shardId() {
         return shardId;
+    }
+
+    ConsumedStream stream() {
+        return stream;
+    }
+
+    /** This holding's smoothed throughput. */
+    ThroughputMeter meter() {
+        return meter;
     }
 
     LeaseCheckpointer checkpointer() {
@@ -101,7 +119,7 @@ final class ShardTask implements Runnable {
             release();
             outcome = Outcome.FAILED;
         } finally {
-            metrics.shardGone(shardId);
+            metrics.shardGone(leaseKey);
         }
         done.complete(outcome);
     }
@@ -118,14 +136,14 @@ final class ShardTask implements Runnable {
         ExtendedSequenceNumber start = lease.checkpoint();
         started = true;
         if (!attempt(() -> processor.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
-                lease.pendingCheckpointState())), "initialize")) {
+                lease.pendingCheckpointState(), stream.ref().name())), "initialize")) {
             return fail(processor);
         }
         HashKeyRange range = lease.startingHashKey().isPresent()
                 ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
         ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
-        try (RecordSource source = sources.apply(shardId)) {
-            source.start(StartPosition.from(start, config.initialPosition()));
+        try (RecordSource source = stream.openSource(shardId)) {
+            source.start(StartPosition.from(start, stream.initialPosition()));
             while (true) {
                 if (stop != Stop.NONE) {
                     return stopped(processor);
@@ -134,7 +152,7 @@ final class ShardTask implements Runnable {
                 if (batch == null) {
                     continue;
                 }
-                metrics.millisBehindLatest(shardId, batch.millisBehindLatest());
+                metrics.millisBehindLatest(leaseKey, stream.ref().name(), shardId, batch.millisBehindLatest());
                 List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
                 if (skipUpTo != null) {
                     records = after(records, skipUpTo);
@@ -159,7 +177,7 @@ final class ShardTask implements Runnable {
         while (stop == Stop.NONE) {
             boolean all = true;
             for (String parent : parents) {
-                Optional<Lease> p = leaseTable.getLease(parent).join();
+                Optional<Lease> p = leaseTable.getLease(stream.ref().leaseKey(parent)).join();
                 if (p.isPresent() && !p.get().checkpoint().isShardEnd()) {
                     all = false;
                     break;
@@ -194,6 +212,7 @@ final class ShardTask implements Runnable {
         boolean ok = attempt(() -> processor.processRecords(input), "processRecords");
         if (ok) {
             metrics.delivered(records.size(), bytes, System.nanoTime() - t0);
+            meter.record(records.size(), bytes);
         }
         return ok;
     }
