@@ -28,20 +28,32 @@ public final class WorkerHeartbeats {
     public static final String TABLE_SUFFIX = "-ShardlineWorkers";
     static final String WORKER_ID = "workerId";
     static final String HEARTBEAT = "heartbeat";
+    static final String DRAINING = "draining";
+
+    /**
+     * One worker's heartbeat item: its counter, and whether it is closing and asks the others to take its leases
+     * by graceful handoff ({@code draining}).
+     */
+    public record Beat(long heartbeat, boolean draining) {
+    }
 
     private final DynamoDbAsyncClient client;
     private final Retrier retrier;
     private final String tableName;
     private final String workerId;
     private final Duration tableActiveTimeout;
+    private final software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts;
     private long lastBeat = -1; // -1: not yet written by this instance
 
     /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
     public WorkerHeartbeats(LeaseTable leaseTable) {
-        this(leaseTable.client(), leaseTable.retrier(), leaseTable.tableName() + TABLE_SUFFIX, leaseTable.workerId());
+        this(leaseTable.client(), leaseTable.retrier(), leaseTable.tableName() + TABLE_SUFFIX, leaseTable.workerId(),
+                leaseTable.timeouts());
     }
 
-    WorkerHeartbeats(DynamoDbAsyncClient client, Retrier retrier, String tableName, String workerId) {
+    WorkerHeartbeats(DynamoDbAsyncClient client, Retrier retrier, String tableName, String workerId,
+                     software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts) {
+        this.timeouts = timeouts;
         this.client = Objects.requireNonNull(client, "client");
         this.retrier = retrier;
         LeaseTable.checkTableName("heartbeat tableName", tableName);
@@ -67,7 +79,19 @@ public final class WorkerHeartbeats {
      *
      * @throws IllegalStateException (in the future) when another process beats with the same worker id
      */
-    public synchronized CompletableFuture<Long> beat() {
+    public CompletableFuture<Long> beat() {
+        return beat(false);
+    }
+
+    /**
+     * Beats once and marks this worker as draining: it is closing and asks the others to take its leases by
+     * graceful handoff now rather than after its heartbeat is gone. Later beats keep the mark.
+     */
+    public CompletableFuture<Long> drain() {
+        return beat(true);
+    }
+
+    private synchronized CompletableFuture<Long> beat(boolean drain) {
         long expected = lastBeat;
         String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero" : "#h = :last";
         Map<String, AttributeValue> values = expected < 0
@@ -75,11 +99,12 @@ public final class WorkerHeartbeats {
                 : Map.of(":one", n(1), ":zero", n(0), ":last", n(expected));
         CompletableFuture<Long> f = retrier.call(() -> client.updateItem(r -> r.tableName(tableName)
                         .key(Map.of(WORKER_ID, s(workerId)))
-                        .updateExpression("SET #h = if_not_exists(#h, :zero) + :one")
+                        .updateExpression("SET #h = if_not_exists(#h, :zero) + :one" + (drain ? ", #d = :true" : ""))
                         .conditionExpression(condition)
-                        .expressionAttributeNames(Map.of("#h", HEARTBEAT))
-                        .expressionAttributeValues(values)
-                        .returnValues(ReturnValue.UPDATED_NEW)))
+                        .expressionAttributeNames(drain ? Map.of("#h", HEARTBEAT, "#d", DRAINING) : Map.of("#h", HEARTBEAT))
+                        .expressionAttributeValues(drain ? with(values, ":true", AttributeValue.fromBool(true)) : values)
+                        .returnValues(ReturnValue.UPDATED_NEW)
+                        .overrideConfiguration(timeouts)))
                 .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
         return f.handle((v, e) -> {
             synchronized (this) {
@@ -97,24 +122,56 @@ public final class WorkerHeartbeats {
         });
     }
 
+    private static Map<String, AttributeValue> with(Map<String, AttributeValue> m, String k, AttributeValue v) {
+        Map<String, AttributeValue> out = new java.util.HashMap<>(m);
+        out.put(k, v);
+        return out;
+    }
+
+    /**
+     * One worker's heartbeat, read strongly consistently (the latest acknowledged beat), or empty when it has no
+     * item. Read before declaring a worker dead, so a stale eventually consistent Scan never expires a live worker.
+     */
+    public CompletableFuture<java.util.Optional<Beat>> read(String worker) {
+        return retrier.call(() -> client.getItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(worker)))
+                        .consistentRead(true).overrideConfiguration(timeouts)))
+                .thenApply(r -> r.hasItem() && !r.item().isEmpty()
+                        ? java.util.Optional.of(beatOf(r.item())) : java.util.Optional.empty());
+    }
+
+    private static Beat beatOf(Map<String, AttributeValue> item) {
+        AttributeValue h = item.get(HEARTBEAT);
+        AttributeValue d = item.get(DRAINING);
+        return new Beat(h == null ? 0L : Long.parseLong(h.n()), d != null && Boolean.TRUE.equals(d.bool()));
+    }
+
+    /** Every worker's heartbeat item (an eventually consistent Scan), by worker id. */
+    public CompletableFuture<Map<String, Beat>> beats() {
+        Map<String, Beat> out = new java.util.TreeMap<>();
+        return scanItems(null, out).thenApply(x -> out);
+    }
+
+    private CompletableFuture<Void> scanItems(Map<String, AttributeValue> start, Map<String, Beat> out) {
+        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start)
+                .overrideConfiguration(timeouts).build();
+        return retrier.call(() -> client.scan(req)).thenCompose(r -> {
+            for (Map<String, AttributeValue> i : r.items()) {
+                out.put(i.get(WORKER_ID).s(), beatOf(i));
+            }
+            return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
+                    ? scanItems(r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
+        });
+    }
+
     /**
      * Every worker's heartbeat counter (an eventually consistent Scan, half the read units of a consistent one: a
      * stale read only delays expiry, since any change of a counter restarts its timer).
      */
     public CompletableFuture<Map<String, Long>> heartbeats() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        return scanPage(null, out).thenApply(x -> out);
-    }
-
-    private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, Map<String, Long> out) {
-        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start).build();
-        return retrier.call(() -> client.scan(req)).thenCompose(r -> {
-            for (Map<String, AttributeValue> i : r.items()) {
-                AttributeValue h = i.get(HEARTBEAT);
-                out.put(i.get(WORKER_ID).s(), h == null ? 0L : Long.parseLong(h.n()));
-            }
-            return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
-                    ? scanPage(r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
+        return beats().thenApply(m -> {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            m.forEach((w, b) -> out.put(w, b.heartbeat()));
+            return out;
         });
     }
 
@@ -130,7 +187,8 @@ public final class WorkerHeartbeats {
         return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(workerId)))
                         .conditionExpression("#h = :last")
                         .expressionAttributeNames(Map.of("#h", HEARTBEAT))
-                        .expressionAttributeValues(Map.of(":last", n(expected)))))
+                        .expressionAttributeValues(Map.of(":last", n(expected)))
+                        .overrideConfiguration(timeouts)))
                 .thenApply(r -> {
                     synchronized (this) {
                         lastBeat = -1;

@@ -64,8 +64,17 @@ public final class ConsumerConfig {
     private final Duration loadDamping;
     private final Duration throughputReportInterval;
     private final Duration lagThreshold;
+    private final Duration handoffTimeout;
+    /** What the builder was given for the derived settings (null = derive), so toBuilder() keeps them derived. */
+    private final String givenTableName;
+    private final Duration givenLeaseInterval;
+    private final Duration givenHeartbeatInterval;
 
     private ConsumerConfig(Builder b) {
+        this.givenTableName = b.tableName;
+        this.givenLeaseInterval = b.leaseInterval;
+        this.givenHeartbeatInterval = b.heartbeatInterval;
+        this.handoffTimeout = b.handoffTimeout;
         this.applicationName = b.applicationName;
         this.tableName = b.tableName != null ? b.tableName : b.applicationName;
         this.streamName = b.streamName;
@@ -110,7 +119,7 @@ public final class ConsumerConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.applicationName = applicationName;
-        b.tableName = tableName;
+        b.tableName = givenTableName;
         b.streamName = streamName;
         b.streamArn = streamArn;
         b.workerId = workerId;
@@ -118,10 +127,10 @@ public final class ConsumerConfig {
         b.initialPosition = initialPosition;
         b.retrieval = retrieval;
         b.failoverTime = failoverTime;
-        b.leaseInterval = leaseInterval;
-        // A derived default stays derived, so toBuilder().failoverTime(...) recomputes it.
-        b.heartbeatInterval = heartbeatInterval.equals(defaultHeartbeatInterval(failoverTime, leaseInterval))
-                ? null : heartbeatInterval;
+        // Derived defaults stay derived, so toBuilder().failoverTime(..) or .applicationName(..) recomputes them.
+        b.leaseInterval = givenLeaseInterval;
+        b.heartbeatInterval = givenHeartbeatInterval;
+        b.handoffTimeout = handoffTimeout;
         b.shardSyncInterval = shardSyncInterval;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.idleTimeBetweenReads = idleTimeBetweenReads;
@@ -314,6 +323,20 @@ public final class ConsumerConfig {
         return shutdownTimeout;
     }
 
+    /** How long a receiver waits for a graceful handoff before taking the lease; see {@link Builder#handoffTimeout}. */
+    public Duration handoffTimeout() {
+        return handoffTimeout;
+    }
+
+    /**
+     * How long after the start of its last heartbeat write that DynamoDB acknowledged this worker keeps delivering
+     * records: failoverTime − leaseInterval / 2. Past it every shard task stops with leaseLost (self-fencing), before
+     * any other worker may take over (see docs/consumer.md, "Exclusivity").
+     */
+    public Duration fenceTime() {
+        return failoverTime.minus(leaseInterval.dividedBy(2));
+    }
+
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
@@ -360,6 +383,7 @@ public final class ConsumerConfig {
         private int processingRetries = 3;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Duration handoffTimeout = Duration.ofSeconds(10);
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
         private KinesisAsyncClient kinesisClient;
         private DynamoDbAsyncClient dynamoDbClient;
@@ -606,6 +630,16 @@ public final class ConsumerConfig {
             return this;
         }
 
+        /**
+         * Graceful handoff: how long a worker that asked for a lease (balancing, or the owner closing) waits for the
+         * owner's processor to finish {@code shutdownRequested} and let go, before it takes the lease anyway (the
+         * owner's later checkpoints are then refused). Default 10 s.
+         */
+        public Builder handoffTimeout(Duration handoffTimeout) {
+            this.handoffTimeout = handoffTimeout;
+            return this;
+        }
+
         /** Where metrics go. Default: Micrometer's global registry. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
@@ -683,6 +717,11 @@ public final class ConsumerConfig {
                             && heartbeatInterval.compareTo(failoverTime) < 0),
                     "heartbeatInterval must be at least leaseInterval (" + interval
                             + ") and shorter than failoverTime (" + failoverTime + "), got " + heartbeatInterval);
+            Duration fence = failoverTime.minus(interval.dividedBy(2));
+            require(heartbeatInterval == null || heartbeatInterval.compareTo(fence) < 0,
+                    "heartbeatInterval must be shorter than failoverTime - leaseInterval/2 (" + fence
+                            + ", when a worker whose beats stopped being acknowledged fences itself), got "
+                            + heartbeatInterval);
             require(shardSyncInterval != null && shardSyncInterval.toMillis() >= 100,
                     "shardSyncInterval must be at least 100ms, got " + shardSyncInterval);
             require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker must be >= 1, got " + maxLeasesPerWorker);
@@ -696,6 +735,8 @@ public final class ConsumerConfig {
             require(retryBackoff != null && !retryBackoff.isNegative(), "retryBackoff must be >= 0, got " + retryBackoff);
             require(shutdownTimeout != null && !shutdownTimeout.isNegative(),
                     "shutdownTimeout must be >= 0, got " + shutdownTimeout);
+            require(handoffTimeout != null && handoffTimeout.toMillis() >= 10,
+                    "handoffTimeout must be at least 10ms, got " + handoffTimeout);
             return new ConsumerConfig(this);
         }
 

@@ -19,8 +19,10 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * The consumer worker: leases shards of one stream, or of several ({@link ConsumerConfig#isMultiStream()}), in the
  * application's DynamoDB lease table, reads them (polling or enhanced fan-out, per stream) and hands de-aggregated
  * records to one {@link RecordProcessor} per shard, in order, at least once. Workers of the same application share
- * the shards by measured load (by count while nothing is measured); a worker that stops heartbeating loses its shards
- * to the others after {@link ConsumerConfig#failoverTime()}; {@link #close()} hands them over at once.
+ * the shards by measured load (by count while nothing is measured); a worker that stops heartbeating loses its shards to the
+ * others after {@link ConsumerConfig#failoverTime()}, and stops processing them itself before that
+ * ({@link ConsumerConfig#fenceTime()}); every move between live workers, {@link #close()} included, is a graceful
+ * handoff: the owner's processor gets shutdownRequested and may checkpoint, and the receiver starts right after.
  *
  * <pre>{@code
  * try (KinesisConsumer consumer = new KinesisConsumer(config)) {
@@ -39,6 +41,8 @@ public final class KinesisConsumer implements AutoCloseable {
     private final boolean ownDynamo;
     private final ConsumerMetrics metrics;
     private final ScheduledExecutorService coordinatorThread;
+    private final ScheduledExecutorService pulseThread;
+    private final CompletableFuture<Void> startFinished = new CompletableFuture<>();
     private final ScheduledExecutorService readers;
     private final Object lock = new Object();
     private LeaseTable leaseTable;
@@ -47,6 +51,7 @@ public final class KinesisConsumer implements AutoCloseable {
     private Streams streams;
     private ScheduledExecutorService streamsThread;
     private ScheduledFuture<?> loop;
+    private ScheduledFuture<?> pulse;
     private boolean started;
     private boolean closed;
 
@@ -60,6 +65,7 @@ public final class KinesisConsumer implements AutoCloseable {
         this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId(),
                 config.lagThreshold());
         this.coordinatorThread = Executors.newSingleThreadScheduledExecutor(named("shardline-leases-", false));
+        this.pulseThread = Executors.newSingleThreadScheduledExecutor(named("shardline-pulse-", true));
         this.readers = Executors.newScheduledThreadPool(2, named("shardline-reader-", true));
     }
 
@@ -78,10 +84,9 @@ public final class KinesisConsumer implements AutoCloseable {
     }
 
     /**
-     * Creates the lease and heartbeat tables when missing, resolves the streams (and for fan-out registers or reuses
-     * each stream consumer, waiting until ACTIVE), creates leases for their shards and starts the lease loop (and,
-     * with a streams supplier, its polling). Returns once the worker is running; shards are taken on the loop's first
-     * rounds.
+     * Creates the lease and heartbeat tables when missing, resolves the stream (and for fan-out registers or reuses
+     * the stream consumer, waiting until ACTIVE), creates leases for the stream's shards and starts the lease loop.
+     * Returns once the worker is running; shards are taken on the loop's first rounds.
      *
      * @throws IllegalStateException if already started or closed; other failures (missing stream, DynamoDB
      *                               unreachable) are thrown as they come
@@ -93,9 +98,21 @@ public final class KinesisConsumer implements AutoCloseable {
             }
             started = true;
         }
+        try {
+            doStart();
+            startFinished.complete(null);
+        } catch (RuntimeException e) {
+            startFinished.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private void doStart() {
         long t0 = System.nanoTime();
+        // Every lease call is bounded, so a DynamoDB that stopped answering is noticed well within a failover time.
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
-                .tableName(config.tableName()).workerId(config.workerId()).build();
+                .tableName(config.tableName()).workerId(config.workerId())
+                .timeouts(config.failoverTime().dividedBy(2), config.failoverTime()).build();
         heartbeats = new WorkerHeartbeats(leaseTable);
         // Both tables at once: each creation waits for ACTIVE.
         CompletableFuture.allOf(leaseTable.createIfMissing(), heartbeats.createIfMissing()).join();
@@ -103,7 +120,7 @@ public final class KinesisConsumer implements AutoCloseable {
         streams = new Streams(config, kinesis, leaseTable, metrics, readers);
         streams.start();
         java.util.List<dev.shardline.checkpoint.Lease> existing = leaseTable.listLeases().join();
-        java.util.List<CompletableFuture<Integer>> syncs = new java.util.ArrayList<>();
+        java.util.List<CompletableFuture<ShardDiscovery.Synced>> syncs = new java.util.ArrayList<>();
         for (ConsumedStream s : streams.all()) {
             s.discovery().takeSyncRequest();
             syncs.add(s.discovery().sync(existing));
@@ -111,15 +128,26 @@ public final class KinesisConsumer implements AutoCloseable {
         CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).join();
         log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
         ThreadFactory shardThreads = named("shardline-shard-", true);
-        coordinator = new LeaseCoordinator(config, leaseTable, heartbeats, streams,
-                (checkpointer, stream, meter) -> new ShardTask(config, leaseTable, checkpointer, stream, metrics, meter),
-                metrics, shardThreads);
+        SelfFence fence = new SelfFence(config.fenceTime().toNanos(), System::nanoTime);
+        LeaseCoordinator c = new LeaseCoordinator(config, leaseTable, heartbeats, streams,
+                (holding, stream, meter) -> new ShardTask(config, holding, stream, metrics, meter, fence::isFenced),
+                metrics, shardThreads, fence);
+        c.firstBeat();
         long interval = config.leaseInterval().toNanos();
-        loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
-        if (config.streamsSupplier() != null) {
-            streamsThread = Executors.newSingleThreadScheduledExecutor(named("shardline-streams-", true));
-            long every = config.streamsPollInterval().toNanos();
-            streamsThread.scheduleWithFixedDelay(this::refreshStreams, every, every, TimeUnit.NANOSECONDS);
+        long pulseEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.MILLISECONDS.toNanos(50),
+                interval / 4));
+        synchronized (lock) {
+            if (closed) { // close() ran while this was starting: it waits for this to return, then cleans up
+                throw new IllegalStateException("consumer was closed while starting");
+            }
+            coordinator = c;
+            pulse = pulseThread.scheduleAtFixedRate(this::pulse, pulseEvery, pulseEvery, TimeUnit.NANOSECONDS);
+            loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
+            if (config.streamsSupplier() != null) {
+                streamsThread = Executors.newSingleThreadScheduledExecutor(named("shardline-streams-", true));
+                long every = config.streamsPollInterval().toNanos();
+                streamsThread.scheduleWithFixedDelay(this::refreshStreams, every, every, TimeUnit.NANOSECONDS);
+            }
         }
         log.info("worker {} started on {} ({}) in {} ms", config.workerId(),
                 streams.all().size() == 1 ? "stream " + streams.all().iterator().next() : "streams " + streams.all(),
@@ -131,6 +159,14 @@ public final class KinesisConsumer implements AutoCloseable {
             streams.refresh();
         } catch (RuntimeException e) {
             log.warn("streams refresh failed, retrying next interval: {}", KinesisRecords.unwrap(e).toString());
+        }
+    }
+
+    private void pulse() {
+        try {
+            coordinator.pulse();
+        } catch (RuntimeException e) {
+            log.warn("lease pulse failed: {}", e.toString());
         }
     }
 
@@ -155,30 +191,42 @@ public final class KinesisConsumer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: the lease loop stops, every processor gets shutdownRequested (and may checkpoint) within
-     * {@link ConsumerConfig#shutdownTimeout()}, every lease is released so other workers take it on their next round
-     * without waiting for failover, and this worker's heartbeat is removed. Clients made by the consumer are closed.
-     * Idempotent.
+     * Graceful stop: the lease loop stops; this worker marks itself draining, so the other workers ask for its leases
+     * on their next round and each is handed over (its processor gets shutdownRequested and may checkpoint, the
+     * receiver starts right after); whatever nobody asked for within about three lease intervals gets
+     * shutdownRequested and is released. Processors have {@link ConsumerConfig#shutdownTimeout()} in all. The heartbeat
+     * is removed and clients made by the consumer are closed. Idempotent; safe to call while {@link #start()} runs on
+     * another thread (it waits for it).
      */
     @Override
     public void close() {
+        boolean wasStarted;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            wasStarted = started;
+        }
+        if (wasStarted) {
+            try {
+                startFinished.handle((x, e) -> null).get(config.failoverTime().multipliedBy(4).toMillis()
+                        + TimeUnit.MINUTES.toMillis(2), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.warn("close: start() still running: {}", e.toString());
+            }
         }
         if (loop != null) {
             loop.cancel(false);
-        }
-        if (streamsThread != null) {
-            streamsThread.shutdownNow();
         }
         coordinatorThread.shutdown();
         try {
             coordinatorThread.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (coordinator != null) {
-                coordinator.shutdownTasks().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+                java.time.Duration drainWait = config.leaseInterval().multipliedBy(3);
+                coordinator.drain(drainWait.compareTo(config.handoffTimeout()) < 0 ? drainWait : config.handoffTimeout());
+                coordinator.shutdownTasks().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,6 +234,13 @@ public final class KinesisConsumer implements AutoCloseable {
             log.warn("processors did not finish within {}; their leases expire after failover", config.shutdownTimeout());
         } catch (Exception e) {
             log.warn("shutdown: {}", e.toString());
+        }
+        if (pulse != null) {
+            pulse.cancel(false);
+        }
+        pulseThread.shutdown();
+        if (streamsThread != null) {
+            streamsThread.shutdownNow();
         }
         if (heartbeats != null) {
             try {

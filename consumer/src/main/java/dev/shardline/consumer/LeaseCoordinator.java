@@ -1,35 +1,47 @@
 package dev.shardline.consumer;
 
 import dev.shardline.checkpoint.Lease;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.checkpoint.LeaseTable;
 import dev.shardline.checkpoint.WorkerHeartbeats;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's lease loop, run every {@link ConsumerConfig#leaseInterval()} on one thread: beats this worker's
- * heartbeat (on the rounds nearest each {@link ConsumerConfig#heartbeatInterval()}: a write costs twice a read), reads
- * everyone's, and, when something may have changed (membership, unowned leases, balancing in progress, a shard ended)
- * or every few intervals otherwise, reads the lease table, stops tasks whose lease moved, takes and steals what
- * the planner says and starts a {@link ShardTask} per lease taken. Liveness is a heartbeat per worker, not a
- * renewal per lease, so DynamoDB writes grow with workers, not with shards.
+ * The worker's side of the lease protocol, on two threads.
+ *
+ * <p>The <b>lease round</b> ({@link #tick()}, every {@link ConsumerConfig#leaseInterval()}) reads everyone's heartbeat
+ * (re-reading a suspect's strongly consistently before declaring it dead), and, when something may have changed
+ * (membership, a draining worker, unsettled balance, a handoff, a shard ended) or every few rounds otherwise, reads
+ * the lease table: stops tasks whose lease moved, starts the handoffs other workers asked of this one, takes what
+ * {@link AssignmentPlanner} says is expired, asks for the leases it says to move here, and on shard-sync rounds
+ * deletes the leases {@link LeaseCleanup} says are no longer needed.
+ *
+ * <p>The <b>pulse</b> ({@link #pulse()}, every few tens of milliseconds, never blocking) writes this worker's heartbeat
+ * every {@link ConsumerConfig#heartbeatInterval()} and tells {@link SelfFence} when DynamoDB acknowledged it, stops
+ * every task while the worker is fenced, and watches the leases it asked for: a receiver takes a lease as soon as the
+ * previous owner finished its handoff, or after {@link ConsumerConfig#handoffTimeout()}.
  *
  * <p>The planner is {@link LoadBalancer} when leases carry measured throughput (and
- * {@link ConsumerConfig#balanceByLoad()}), else {@link AssignmentPlanner} (counts). Only leases of streams this
- * worker consumes ({@link Streams}) are planned; tasks of a stream that left the set are shut down and its leases
- * deleted after the configured delay. Every {@link ConsumerConfig#throughputReportInterval()} the throughput and lag
- * of held leases are written to them when they changed noticeably.
+ * {@link ConsumerConfig#balanceByLoad()}; its moves are handoffs too), else {@link AssignmentPlanner} (counts, and
+ * always while a worker drains). Only leases of streams this worker consumes ({@link Streams}) are planned; tasks of a
+ * stream that left the set are shut down and its leases deleted after the configured delay. Every
+ * {@link ConsumerConfig#throughputReportInterval()} the throughput and lag of held leases are written to them when
+ * they changed noticeably.
  */
 final class LeaseCoordinator {
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -37,14 +49,14 @@ final class LeaseCoordinator {
     static final int QUIET_SCAN_EVERY = 5;
     /** Load weight of one user record, in bytes: per-record processing cost beyond its payload. */
     static final int RECORD_COST_BYTES = 256;
-    /** Throughput and lag writes in flight at most. */
+    /** Throughput, lag and former-stream writes in flight at most. */
     static final int STATS_CONCURRENCY = 8;
     /** Time constant of the throughput averages. */
     static final long THROUGHPUT_TAU_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     /** Makes the task for a lease just taken. */
     interface TaskFactory {
-        ShardTask create(LeaseCheckpointer checkpointer, ConsumedStream stream, ThroughputMeter meter);
+        ShardTask create(LeaseHolding holding, ConsumedStream stream, ThroughputMeter meter);
     }
 
     /** What was last written (or read) as a lease's statistics. */
@@ -58,34 +70,45 @@ final class LeaseCoordinator {
     private final TaskFactory taskFactory;
     private final ConsumerMetrics metrics;
     private final ThreadFactory threads;
+    private final SelfFence fence;
     private final Liveness liveness;
     private final String me;
     private final Map<String, ShardTask> tasks = new ConcurrentHashMap<>();
+    /** Leases this worker asked to be handed to it: lease key → when asked (System.nanoTime()). */
+    private final Map<String, Long> pendingHandoffs = new ConcurrentHashMap<>();
+    private final AtomicBoolean watching = new AtomicBoolean();
+    private final AtomicBoolean beating = new AtomicBoolean();
+    private final AtomicLong rounds = new AtomicLong();
     private final Map<String, Stats> reported = new ConcurrentHashMap<>();
     private final LoadBalancer balancer;
-    private final LongSupplier clock;
+    private final LongSupplier clock = System::nanoTime;
     private long lastReportNanos;
 
     private Set<String> lastLive = Set.of();
+    private Set<String> lastDraining = Set.of();
+    private volatile Set<String> liveView = Set.of();
     private int ticksSinceScan = Integer.MAX_VALUE / 2;
     private boolean scanSoon = true;
+    private boolean cleanupSoon;
     private long lastSyncNanos;
-    private long lastBeatNanos;
-    private boolean beaten;
-    private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastBeatStart;
+    private volatile boolean lastBeatFailed = true;
+    private volatile boolean draining;
+    private volatile boolean wasFenced;
 
-    LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats, Streams streams,
-                     TaskFactory taskFactory, ConsumerMetrics metrics, ThreadFactory threads) {
+    LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats,
+                     Streams streams, TaskFactory taskFactory,
+                     ConsumerMetrics metrics, ThreadFactory threads, SelfFence fence) {
         this.config = config;
         this.leaseTable = leaseTable;
         this.heartbeats = heartbeats;
         this.streams = streams;
-        this.clock = System::nanoTime;
         this.balancer = new LoadBalancer(config.loadTolerance(), config.loadDamping().toNanos(), clock);
         this.lastReportNanos = clock.getAsLong();
         this.taskFactory = taskFactory;
         this.metrics = metrics;
         this.threads = threads;
+        this.fence = fence;
         this.liveness = new Liveness(config.failoverTime().toNanos());
         this.me = config.workerId();
         this.lastSyncNanos = System.nanoTime();
@@ -106,31 +129,50 @@ final class LeaseCoordinator {
     }
 
     private void round() {
-        long start = System.nanoTime();
-        // Beat on the round closest to heartbeatInterval (half a lease interval early absorbs scheduling jitter).
-        if (!beaten || start - lastBeatNanos
-                >= config.heartbeatInterval().toNanos() - config.leaseInterval().toNanos() / 2) {
-            heartbeats.beat().join();
-            beaten = true;
-            lastBeatNanos = start;
-        }
-        Map<String, Long> beats = heartbeats.heartbeats().join();
+        Map<String, WorkerHeartbeats.Beat> beats = heartbeats.beats().join();
         long now = System.nanoTime();
-        for (Map.Entry<String, Long> e : beats.entrySet()) {
-            liveness.observe(e.getKey(), e.getValue(), now);
+        for (Map.Entry<String, WorkerHeartbeats.Beat> e : beats.entrySet()) {
+            liveness.observe(e.getKey(), e.getValue().heartbeat(), now);
         }
-        for (String w : new ArrayList<>(lastLive)) {
+        for (String w : liveness.known()) {
             if (!beats.containsKey(w)) {
                 liveness.forget(w);
             }
         }
-        Set<String> live = liveness.alive(now);
-        boolean membershipChanged = !live.equals(lastLive);
-        if (membershipChanged) {
-            log.info("live workers: {}", new java.util.TreeSet<>(live));
+        for (String suspect : liveness.suspects(now)) {
+            if (suspect.equals(me)) {
+                continue;
+            }
+            // Declared dead only on a strongly consistent read made after its deadline (docs/consumer.md).
+            Optional<WorkerHeartbeats.Beat> beat = heartbeats.read(suspect).join();
+            long at = System.nanoTime();
+            if (beat.isEmpty()) {
+                liveness.forget(suspect);
+            } else {
+                liveness.confirm(suspect, beat.get().heartbeat(), at);
+            }
         }
-        lastLive = live;
+        now = System.nanoTime();
+        Set<String> live = new HashSet<>(liveness.alive(now));
+        live.add(me);
+        Set<String> drainingNow = new TreeSet<>();
+        beats.forEach((w, b) -> {
+            if (b.draining() && live.contains(w)) {
+                drainingNow.add(w);
+            }
+        });
+        boolean membershipChanged = !live.equals(lastLive) || !drainingNow.equals(lastDraining);
+        if (membershipChanged) {
+            log.info("live workers: {}{}", new TreeSet<>(live), drainingNow.isEmpty() ? "" : ", draining " + drainingNow);
+        }
+        lastLive = Set.copyOf(live);
+        lastDraining = Set.copyOf(drainingNow);
+        liveView = lastLive;
         tasks.values().removeIf(t -> t.done().isDone() && noteEnded(t));
+        if (fence.isFenced()) {
+            scanSoon = true; // take nothing while fenced; look at everything again once a beat is acknowledged
+            return;
+        }
         if (now - lastReportNanos >= config.throughputReportInterval().toNanos()) {
             lastReportNanos = now;
             reportStats(now);
@@ -144,12 +186,15 @@ final class LeaseCoordinator {
         }
         ticksSinceScan = 0;
         List<Lease> leases = leaseTable.listLeases().join();
+        Map<ConsumedStream, Set<String>> shardIds = new HashMap<>();
         if (syncDue) {
             lastSyncNanos = now;
             int created = 0;
             for (ConsumedStream s : streams.all()) {
                 try {
-                    created += s.discovery().sync(leases).join();
+                    ShardDiscovery.Synced synced = s.discovery().sync(leases).join();
+                    shardIds.put(s, synced.shardIds());
+                    created += synced.created();
                 } catch (RuntimeException e) {
                     log.warn("shard sync of stream {} failed: {}", s, KinesisRecords.unwrap(e).toString());
                 }
@@ -159,8 +204,12 @@ final class LeaseCoordinator {
             }
         }
         reconcile(leases);
+        if (syncDue || cleanupSoon) {
+            cleanupSoon = false;
+            cleanup(leases, shardIds);
+        }
         deleteFormer(leases, now);
-        scanSoon = assign(leases, live);
+        scanSoon = assign(leases, live, drainingNow);
         metrics.leasesHeld(tasks.size());
         long behind = 0;
         for (Lease l : leases) {
@@ -174,7 +223,7 @@ final class LeaseCoordinator {
     /** Writes throughput and lag of held leases whose figures moved by a fifth or more (idle leases write nothing). */
     private void reportStats(long now) {
         List<ShardTask> changed = new ArrayList<>();
-        Map<String, Stats> next = new java.util.HashMap<>();
+        Map<String, Stats> next = new HashMap<>();
         for (ShardTask t : tasks.values()) {
             if (!t.started() || t.done().isDone()) {
                 continue;
@@ -216,14 +265,14 @@ final class LeaseCoordinator {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    /** Deletes the leases of streams that left the set long enough ago (asynchronously, bounded). */
+    /** Deletes the leases of streams that left the set long enough ago (asynchronously, bounded, conditionally). */
     private void deleteFormer(List<Lease> leases, long now) {
-        List<String> due = streams.formerLeasesDue(leases, now);
+        List<Lease> due = streams.formerLeasesDue(leases, now);
         if (due.isEmpty()) {
             return;
         }
         log.info("deleting {} leases of streams no longer consumed", due.size());
-        BoundedCalls.run(due, STATS_CONCURRENCY, leaseTable::deleteLease).whenComplete((n, e) -> {
+        BoundedCalls.run(due, STATS_CONCURRENCY, leaseTable::deleteGone).whenComplete((n, e) -> {
             if (e != null) {
                 log.warn("deleting leases of removed streams failed (retried next round): {}",
                         KinesisRecords.unwrap(e).toString());
@@ -232,84 +281,186 @@ final class LeaseCoordinator {
     }
 
     private boolean noteEnded(ShardTask t) {
-        // A finished shard has children to pick up; a failed one may be retried: look again soon.
+        // A finished shard has children to pick up and a parent to clean up; a failed one may be retried.
         scanSoon = true;
+        cleanupSoon = true;
         return true;
     }
 
-    /** Stops tasks whose lease is gone or owned by someone else. */
+    /** Stops tasks whose lease is gone or moved on, and starts the handoffs asked of this worker. */
     private void reconcile(List<Lease> leases) {
-        Map<String, Lease> byKey = new java.util.HashMap<>();
+        Map<String, Lease> byKey = new HashMap<>();
         leases.forEach(l -> byKey.put(l.leaseKey(), l));
         for (ShardTask task : tasks.values()) {
+            if (task.done().isDone()) {
+                continue;
+            }
             Lease l = byKey.get(task.leaseKey());
             if (streams.forLease(task.leaseKey()) == null) {
                 task.requestShutdown(); // its stream left the set: checkpoint and release
                 continue;
             }
-            if (l == null || !l.isOwnedBy(me)) {
-                String to = l == null ? "deleted" : l.owner().map(o -> "taken by " + o).orElse("released");
-                task.leaseLost(to);
+            if (l != null && l.isOwnedBy(me) && !l.isInHandoff()) {
+                continue;
+            }
+            if (l != null && l.checkpointOwner().filter(me::equals).isPresent()
+                    && l.counter() == task.checkpointer().lease().counter()) {
+                if (!task.handingOff()) {
+                    log.info("shard {}: handing off to {}", task.leaseKey(), l.owner().orElse("?"));
+                    task.handoff(l);
+                }
+                continue;
+            }
+            String to = l == null ? "deleted" : l.owner().map(o -> "taken by " + o).orElse("released");
+            task.leaseLost(to);
+        }
+        // A handoff asked of this worker for a lease it has no task for (it ended, or this is a restart): finish it
+        // at once so the receiver need not wait for its timeout.
+        for (Lease l : leases) {
+            if (l.checkpointOwner().filter(me::equals).isPresent() && !tasks.containsKey(l.leaseKey())) {
+                leaseTable.finishHandoff(l).exceptionally(e -> null);
             }
         }
     }
 
-    /** Takes and steals per the planner; returns true when more work may remain (look again next tick). */
-    private boolean assign(List<Lease> leases, Set<String> live) {
+    /**
+     * Deletes what {@link LeaseCleanup} allows (conditionally: a lease that changed meanwhile stays), stream by stream:
+     * lineage (parent and child shard ids) is within a stream, so each stream's leases are judged keyed by shard id.
+     */
+    private void cleanup(List<Lease> leases, Map<ConsumedStream, Set<String>> shardIds) {
+        List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+        List<LeaseCleanup.Deletion> deletions = new ArrayList<>();
+        for (ConsumedStream s : streams.all()) {
+            Map<String, Lease> real = new HashMap<>();
+            List<Lease> view = new ArrayList<>();
+            for (Lease l : leases) {
+                if (s.ref().owns(l.leaseKey())) {
+                    Lease byShard = s.ref().isMulti() ? shardKeyed(l) : l;
+                    real.put(byShard.leaseKey(), l);
+                    view.add(byShard);
+                }
+            }
+            for (LeaseCleanup.Deletion d : LeaseCleanup.deletable(view, shardIds.get(s))) {
+                deletions.add(new LeaseCleanup.Deletion(real.get(d.lease().leaseKey()), d.finished()));
+            }
+        }
+        for (LeaseCleanup.Deletion d : deletions) {
+            Lease l = d.lease();
+            CompletableFuture<Boolean> call = d.finished() ? leaseTable.deleteFinished(l.leaseKey())
+                    : leaseTable.deleteGone(l);
+            calls.add(call.whenComplete((deleted, e) -> {
+                if (Boolean.TRUE.equals(deleted)) {
+                    metrics.leaseOp("delete");
+                    log.info("deleted lease {} ({})", l.leaseKey(), d.finished()
+                            ? "finished, every child moved on" : "its shard is no longer in the stream");
+                }
+            }).exceptionally(e -> false));
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** A multi-stream lease as its stream's lineage sees it: keyed by its shard id. */
+    private static Lease shardKeyed(Lease l) {
+        Lease.Builder b = Lease.builder(l.shardId()).owner(l.owner().orElse(null)).counter(l.counter())
+                .checkpoint(l.checkpoint()).parentShardIds(l.parentShardIds()).childShardIds(l.childShardIds());
+        return b.build();
+    }
+
+    /** Takes and asks for leases per the planner; returns true when more work may remain (look again next tick). */
+    private boolean assign(List<Lease> all, Set<String> live, Set<String> drainingNow) {
+        Map<String, Lease> byKey = new HashMap<>();
+        all.forEach(l -> byKey.put(l.leaseKey(), l));
+        List<Lease> leases = new ArrayList<>();
+        for (Lease l : all) {
+            if (streams.forLease(l.leaseKey()) != null) { // only streams this worker consumes (now)
+                leases.add(l);
+            }
+        }
         List<AssignmentPlanner.LeaseState> states = new ArrayList<>();
         List<LoadBalancer.Lease> loads = new ArrayList<>();
-        Map<String, Lease> byKey = new java.util.HashMap<>();
-        boolean unowned = false;
-        long now = clock.getAsLong();
+        long now = System.nanoTime();
         for (Lease l : leases) {
-            if (streams.forLease(l.leaseKey()) == null) {
-                continue; // a stream this worker does not consume (yet, or any more)
-            }
-            byKey.put(l.leaseKey(), l);
             String owner = l.owner().orElse(null);
-            // Our own lease without a running task (a task that failed, or a restart under the same id) is up for
-            // taking again, like an expired one.
-            if (me.equals(owner) && !tasks.containsKey(l.leaseKey()) && !l.isFinished()) {
+            String co = l.checkpointOwner().orElse(null);
+            if (me.equals(owner) && co != null) {
+                pendingHandoffs.putIfAbsent(l.leaseKey(), now); // asked for earlier (or by a previous incarnation)
+            }
+            // Our own lease without a running task (a task that failed, a fenced one, or a restart under the same
+            // id) is up for taking again, like an expired one.
+            if (me.equals(owner) && co == null && !tasks.containsKey(l.leaseKey())
+                    && !pendingHandoffs.containsKey(l.leaseKey()) && !l.isFinished()) {
                 owner = null;
             }
-            unowned |= owner == null && !l.isFinished();
-            states.add(new AssignmentPlanner.LeaseState(l.leaseKey(), owner, l.isFinished()));
-            if (!l.isFinished()) {
+            boolean ready = ready(l, byKey, streams.forLease(l.leaseKey()).ref());
+            states.add(new AssignmentPlanner.LeaseState(l.leaseKey(), owner, co, l.isFinished(), ready));
+            if (ready && !l.isFinished() && co == null) {
                 loads.add(new LoadBalancer.Lease(l.leaseKey(), owner, weight(l, now)));
             }
         }
         List<String> take = new ArrayList<>();
-        List<String> steal = new ArrayList<>();
+        List<String> handoff = new ArrayList<>();
+        // Always shown to the balancer, so it knows when leases last moved (damping) whichever planner acts.
         LoadBalancer.Plan byLoad = config.balanceByLoad()
                 ? balancer.plan(me, loads, live, config.maxLeasesPerWorker()) : null;
-        if (byLoad != null && LoadBalancer.knowsLoad(loads)) {
+        boolean useLoad = byLoad != null && drainingNow.isEmpty() && LoadBalancer.knowsLoad(loads);
+        if (useLoad) {
             byLoad.take().forEach(l -> take.add(l.leaseKey()));
-            byLoad.steal().forEach(l -> steal.add(l.leaseKey()));
+            byLoad.steal().forEach(l -> handoff.add(l.leaseKey()));
+            // Expired leases in handoff or not balanced by load (none here) are still the count planner's.
+            AssignmentPlanner.plan(me, states, live, drainingNow, config.maxLeasesPerWorker()).take().stream()
+                    .filter(l -> l.inHandoff()).forEach(l -> take.add(l.leaseKey()));
         } else {
-            AssignmentPlanner.Plan plan = AssignmentPlanner.plan(me, states, live, config.maxLeasesPerWorker());
+            AssignmentPlanner.Plan plan = AssignmentPlanner.plan(me, states, live, drainingNow,
+                    config.maxLeasesPerWorker());
             plan.take().forEach(l -> take.add(l.leaseKey()));
-            plan.steal().forEach(l -> steal.add(l.leaseKey()));
+            plan.handoff().forEach(l -> handoff.add(l.leaseKey()));
         }
         List<CompletableFuture<Void>> calls = new ArrayList<>();
         for (String k : take) {
             calls.add(take(byKey.get(k), "take"));
         }
-        for (String k : steal) {
-            calls.add(take(byKey.get(k), "steal"));
+        for (String k : handoff) {
+            calls.add(askHandoff(byKey.get(k)));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
-        return !take.isEmpty() || !steal.isEmpty() || unowned;
+        boolean settled = useLoad ? byLoad.isEmpty()
+                : AssignmentPlanner.isSettled(states, live, drainingNow, config.maxLeasesPerWorker());
+        return !take.isEmpty() || !handoff.isEmpty() || !pendingHandoffs.isEmpty() || !settled;
     }
 
     /** A lease's load weight: this worker's own measurement for leases it runs, else what the owner stored. */
     private Double weight(Lease l, long now) {
         ShardTask t = tasks.get(l.leaseKey());
-        if (t != null && t.started()) {
+        if (t != null && t.started() && !t.done().isDone()) {
             return LoadBalancer.weight(t.meter().bytesPerSecond(now) / 1024, t.meter().recordsPerSecond(now),
                     RECORD_COST_BYTES);
         }
         return LoadBalancer.weight(l.throughputKBps().orElse(null), l.recordsPerSecond().orElse(null),
                 RECORD_COST_BYTES);
+    }
+
+    /** Ready: every parent shard's lease is finished, or gone (deleted once its children moved on, or never made). */
+    static boolean ready(Lease lease, Map<String, Lease> byKey, StreamRef stream) {
+        for (String parent : lease.parentShardIds()) {
+            Lease p = byKey.get(stream.leaseKey(parent));
+            if (p != null && !p.isFinished()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private CompletableFuture<Void> askHandoff(Lease observed) {
+        return leaseTable.requestHandoff(observed).handle((Optional<Lease> asked, Throwable err) -> {
+            if (err != null) {
+                log.debug("handoff request for {} failed: {}", observed.leaseKey(), err.toString());
+            } else if (asked.isPresent()) {
+                pendingHandoffs.put(observed.leaseKey(), System.nanoTime());
+                metrics.leaseOp("handoff-request");
+                log.info("asked {} to hand over lease {}", observed.owner().orElse("?"), observed.leaseKey());
+            }
+            return null;
+        });
     }
 
     private CompletableFuture<Void> take(Lease observed, String op) {
@@ -321,17 +472,18 @@ final class LeaseCoordinator {
             if (taken.isEmpty()) {
                 return null;
             }
-            metrics.leaseOp(op);
-            log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.owner().orElse("unowned"));
+            metrics.leaseOp(op.startsWith("take") ? "take" : op);
+            log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.checkpointOwner()
+                    .or(observed::owner).orElse("unowned"));
             ConsumedStream stream = streams.forLease(observed.leaseKey());
-            if (stream == null) { // removed meanwhile: give it back
+            if (stream == null) { // its stream was removed meanwhile: give it back
                 leaseTable.release(taken.get()).exceptionally(e -> null);
                 return null;
             }
             Lease t = taken.get();
             ThroughputMeter meter = new ThroughputMeter(THROUGHPUT_TAU_NANOS,
                     t.throughputKBps().orElse(0.0) * 1024, t.recordsPerSecond().orElse(0.0), clock.getAsLong());
-            ShardTask task = taskFactory.create(leaseTable.checkpointer(t), stream, meter);
+            ShardTask task = taskFactory.create(leaseTable.hold(t), stream, meter);
             t.throughputKBps().ifPresent(kb -> reported.put(t.leaseKey(),
                     new Stats(kb, t.recordsPerSecond().orElse(0.0), t.millisBehindLatest().orElse(0L))));
             ShardTask previous = tasks.put(observed.leaseKey(), task);
@@ -343,11 +495,151 @@ final class LeaseCoordinator {
         });
     }
 
+    /**
+     * Never blocks: beats when due (or soon after a failed beat), stops every task while fenced, and takes the leases
+     * whose handoff finished or timed out. Runs on its own thread, so a lease round stuck on a slow call delays none
+     * of it.
+     */
+    void pulse() {
+        long now = System.nanoTime();
+        long due = lastBeatFailed ? config.leaseInterval().toNanos() / 4 : config.heartbeatInterval().toNanos();
+        if (now - lastBeatStart >= due && beating.compareAndSet(false, true)) {
+            beatNow();
+        }
+        boolean fenced = fence.isFenced();
+        if (fenced) {
+            int stopped = 0;
+            for (ShardTask t : tasks.values()) {
+                if (!t.done().isDone() && !t.checkpointer().isLost()) {
+                    t.leaseLost("fenced: liveness not confirmed by DynamoDB for "
+                            + fence.sinceConfirmedNanos() / 1_000_000 + " ms");
+                    stopped++;
+                }
+            }
+            if (stopped > 0) {
+                metrics.leaseOp("fence");
+                log.warn("worker {} fenced itself: no heartbeat acknowledged for {} ms (fence at {} ms); stopped {} "
+                                + "shard tasks", me, fence.sinceConfirmedNanos() / 1_000_000,
+                        config.fenceTime().toMillis(), stopped);
+            }
+        } else if (wasFenced) {
+            log.info("worker {}: heartbeat acknowledged again, rejoining", me);
+        }
+        wasFenced = fenced;
+        if (!fenced) {
+            watchHandoffs(now);
+        }
+    }
+
+    private CompletableFuture<Void> beatNow() {
+        long started = fence.beatStarting();
+        lastBeatStart = started;
+        return (draining ? heartbeats.drain() : heartbeats.beat()).handle((v, e) -> {
+            if (e == null) {
+                fence.beatAcknowledged(started);
+                lastBeatFailed = false;
+            } else {
+                lastBeatFailed = true;
+                log.debug("heartbeat failed: {}", KinesisRecords.unwrap(e).toString());
+            }
+            beating.set(false);
+            return null;
+        });
+    }
+
+    /** Beats once and waits for it (start-up: the first round may take leases only once liveness is confirmed). */
+    void firstBeat() {
+        beating.set(true);
+        beatNow().join();
+    }
+
+    private void watchHandoffs(long now) {
+        if (pendingHandoffs.isEmpty() || !watching.compareAndSet(false, true)) {
+            return;
+        }
+        Set<String> keys = new HashSet<>(pendingHandoffs.keySet());
+        leaseTable.getLeases(keys).thenCompose(found -> {
+            Map<String, Lease> byKey = new HashMap<>();
+            found.forEach(l -> byKey.put(l.leaseKey(), l));
+            List<CompletableFuture<Void>> takes = new ArrayList<>();
+            for (String key : keys) {
+                Lease l = byKey.get(key);
+                Long askedAt = pendingHandoffs.get(key);
+                if (l == null || askedAt == null || !l.isOwnedBy(me) || l.isFinished()) {
+                    pendingHandoffs.remove(key); // moved on otherwise (released, taken, finished): the rounds decide
+                    continue;
+                }
+                String co = l.checkpointOwner().orElse(null);
+                boolean timedOut = now - askedAt >= config.handoffTimeout().toNanos();
+                if (co == null || timedOut || !liveView.contains(co)) {
+                    String op = co == null ? "take after handoff"
+                            : timedOut ? "take (handoff timed out)" : "take (handing-off worker died)";
+                    takes.add(take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
+                }
+            }
+            return CompletableFuture.allOf(takes.toArray(CompletableFuture[]::new));
+        }).whenComplete((x, e) -> {
+            if (e != null) {
+                log.debug("handoff watch failed: {}", e.toString());
+            }
+            watching.set(false);
+        });
+    }
+
     Map<String, ShardTask> tasks() {
         return tasks;
     }
 
-    /** Asks every task to shut down gracefully; completes when all have ended. */
+    /**
+     * Close, first part: marks this worker draining in its heartbeat and, for up to {@code wait}, starts the handoffs
+     * the other workers ask for (they see the mark on their next round). Returns at once when no other live worker
+     * could receive the leases.
+     */
+    void drain(java.time.Duration wait) throws InterruptedException {
+        Set<String> receivers = new HashSet<>(liveView);
+        receivers.remove(me);
+        receivers.removeAll(lastDraining);
+        if (tasks.isEmpty() || receivers.isEmpty() || fence.isFenced()) {
+            return;
+        }
+        draining = true;
+        long until = System.nanoTime() + config.failoverTime().toNanos();
+        while (!beating.compareAndSet(false, true)) { // one beat at a time: each expects the previous counter
+            if (System.nanoTime() > until) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        try {
+            beatNow().join();
+        } catch (RuntimeException e) {
+            return;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = Math.max(10, Math.min(50, config.leaseInterval().toMillis() / 4));
+        while (System.nanoTime() < deadline) {
+            List<ShardTask> open = tasks.values().stream().filter(t -> !t.done().isDone() && !t.handingOff()).toList();
+            if (open.isEmpty()) {
+                return;
+            }
+            try {
+                List<Lease> leases = leaseTable.getLeases(open.stream().map(ShardTask::leaseKey).toList()).join();
+                for (Lease l : leases) {
+                    ShardTask t = tasks.get(l.leaseKey());
+                    if (t != null && !t.handingOff() && l.checkpointOwner().filter(me::equals).isPresent()
+                            && l.counter() == t.checkpointer().lease().counter()) {
+                        log.info("shard {}: handing off to {}", t.leaseKey(), l.owner().orElse("?"));
+                        t.handoff(l);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.debug("drain: {}", e.toString());
+            }
+            Thread.sleep(pause);
+        }
+    }
+
+    /** Close, second part: every task not handing off gets shutdownRequested and releases; completes when all ended. */
     CompletableFuture<Void> shutdownTasks() {
         List<CompletableFuture<ShardTask.Outcome>> all = new ArrayList<>();
         for (ShardTask t : tasks.values()) {
@@ -358,6 +650,12 @@ final class LeaseCoordinator {
     }
 
     Set<String> heldShards() {
-        return new HashSet<>(tasks.keySet());
+        Set<String> out = new HashSet<>();
+        tasks.forEach((k, t) -> {
+            if (!t.done().isDone()) {
+                out.add(k);
+            }
+        });
+        return out;
     }
 }

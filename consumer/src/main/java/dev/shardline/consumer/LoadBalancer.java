@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 /**
  * Load-aware lease balancing, pure and decentralised: each worker runs one instance on its lease snapshots and decides
  * only what it takes for itself; other workers reach the same view from the same table. A lease's weight is its
- * measured throughput (bytes/s plus a per-record cost, from the lease table) plus a small base cost every lease has;
+ * measured throughput (bytes/s plus a per-record cost, from the lease table) plus a base cost every lease has (2 KiB/s,
+ * or 5% of the mean lease weight if more), so leases far below the base weigh alike and idle fleets balance by count;
  * a lease with nothing measured yet weighs the mean of the measured ones.
  *
  * <p>Rules, in order:
@@ -23,11 +24,11 @@ import java.util.function.LongSupplier;
  *   <li><b>Expired leases</b> (no owner, or an owner that is not live) are dealt out heaviest first, each to the live
  *       worker with the least load at that point (ties by worker id). Every worker computes the same deal from the
  *       same snapshot and takes its own part, so a dead worker's leases are spread in one round.</li>
- *   <li><b>Stealing.</b> A worker whose load is below the mean by more than {@code tolerance} × mean pulls from the
- *       most loaded worker above the mean: leases, heaviest first, each only if moving it strictly narrows the gap
- *       between the two ({@code weight < gap}), and the whole transfer only if it narrows the gap by at least
- *       {@code tolerance} × mean. Every accepted move lowers the sum of squared loads, so moves cannot cycle on a
- *       fixed set of weights.</li>
+ *   <li><b>Pulling.</b> A worker below the mean by more than {@code tolerance} × mean (or below the mean while another
+ *       is above it by more than that) pulls from the workers above the mean, most loaded first, about
+ *       {@code min(gap / 2, mean - mine, theirs - mean)} from each: leases heaviest first, each only if it brings the
+ *       transfer closer to that amount and strictly narrows the gap between the two ({@code weight < gap}). Every
+ *       accepted move lowers the sum of squared loads, so moves cannot cycle on a fixed set of weights.</li>
  *   <li><b>Damping.</b> A lease whose owner changed within {@code damping} (on this worker's clock) is not stolen
  *       again, so measurement noise and snapshots taken mid-move cannot make leases flap.</li>
  * </ol>
@@ -37,6 +38,8 @@ import java.util.function.LongSupplier;
 final class LoadBalancer {
     /** Every lease costs at least this fraction of the mean lease weight (idle shards are not free to hold). */
     static final double BASE_FRACTION = 0.05;
+    /** ... and at least this many bytes/s: leases far below it weigh alike, so idle fleets balance by count. */
+    static final double BASE_BYTES_PER_SECOND = 2048;
 
     /** One lease as the balancer sees it; {@code weight} is bytes/s-equivalent, null when never measured. */
     record Lease(String leaseKey, String owner, Double weight) {
@@ -134,46 +137,42 @@ final class LoadBalancer {
         if (!expired.isEmpty() || room <= 0) {
             return new Plan(List.copyOf(take), List.of());
         }
-        // 2. Steal from the most loaded, if I am clearly below the mean.
+        // 2. Pull from workers above the mean, if I am clearly below it (or one of them is clearly above it).
         double total = 0;
         for (double v : load.values()) {
             total += v;
         }
         double mean = total / live.size();
         double mine = load.get(me);
-        if (mean <= 0 || mine >= mean * (1 - tolerance)) {
-            return new Plan(List.copyOf(take), List.of());
-        }
         List<String> donors = new ArrayList<>(load.keySet());
         donors.sort(Comparator.comparingDouble((String w) -> -load.get(w)).thenComparing(w -> w));
         List<Lease> steal = new ArrayList<>();
         for (String donor : donors) {
             double theirs = load.get(donor);
-            if (donor.equals(me) || theirs <= mean) {
+            boolean clear = mine < mean * (1 - tolerance) || (theirs > mean * (1 + tolerance) && mine < mean);
+            if (donor.equals(me) || theirs <= mean || !clear || steal.size() >= room) {
                 continue;
             }
+            // Move about min(half the gap, what I lack, what they have too much): never past the mean either way.
+            double target = Math.min((theirs - mine) / 2, Math.min(mean - mine, theirs - mean));
             List<Lease> candidates = new ArrayList<>(byOwner.getOrDefault(donor, List.of()));
             candidates.removeIf(l -> recentlyMoved(l.leaseKey(), now));
             candidates.sort(Comparator.comparingDouble((Lease l) -> -effective.get(l.leaseKey()))
                     .thenComparingInt(l -> mix(me, l.leaseKey())));
-            double gapBefore = theirs - mine;
             double out = 0;
-            List<Lease> picked = new ArrayList<>();
             for (Lease l : candidates) {
                 double w = effective.get(l.leaseKey());
-                if (picked.size() >= room) {
+                if (steal.size() >= room) {
                     break;
                 }
-                if (w < (theirs - out) - (mine + out)) {
-                    picked.add(l);
+                // Closer to the target than without it, and strictly narrowing the pair's gap (so the sum of
+                // squared loads falls and moves cannot cycle).
+                if (out + w / 2 <= target && w < (theirs - out) - (mine + out)) {
+                    steal.add(l);
                     out += w;
                 }
             }
-            double gapAfter = Math.abs((theirs - out) - (mine + out));
-            if (!picked.isEmpty() && gapBefore - gapAfter >= tolerance * mean) {
-                steal.addAll(picked);
-                break; // one donor per round: loads are re-read after the move
-            }
+            mine += out;
         }
         return new Plan(List.copyOf(take), List.copyOf(steal));
     }
@@ -210,7 +209,7 @@ final class LoadBalancer {
             }
         }
         double meanKnown = known == 0 ? 0 : sum / known;
-        double base = Math.max(1e-9, meanKnown * BASE_FRACTION);
+        double base = Math.max(BASE_BYTES_PER_SECOND, meanKnown * BASE_FRACTION);
         Map<String, Double> out = new HashMap<>();
         for (Lease l : leases) {
             double w = l.weight() == null ? meanKnown : Math.max(0, l.weight());

@@ -57,40 +57,24 @@ final class ShardDiscovery {
         return syncRequested.getAndSet(false);
     }
 
-    /**
-     * Lists every shard and creates missing leases ({@code existing} may hold other streams' leases too; only this
-     * stream's count). Completes with the number of leases created.
-     */
-    CompletableFuture<Integer> sync(List<Lease> existing) {
+    /** What a sync found: how many leases it created, and every shard id the stream listed. */
+    record Synced(int created, Set<String> shardIds) {
+    }
+
+    /** Lists every shard and creates missing leases. */
+    CompletableFuture<Synced> sync(List<Lease> existing) {
         return listShards().thenCompose(shards -> {
             Set<String> leased = new HashSet<>();
-            for (Lease l : existing) {
+            for (Lease l : existing) { // other streams' leases may be in the table too
                 if (stream.owns(l.leaseKey())) {
                     leased.add(stream.shardIdOf(l.leaseKey()));
                 }
             }
+            Set<String> ids = new HashSet<>();
+            shards.forEach(sh -> ids.add(sh.shardId()));
             List<Lease> create = plan(shards, leased, initial);
-            return createAll(create);
+            return createAll(create).thenApply(n -> new Synced(n, ids));
         });
-    }
-
-    StreamRef stream() {
-        return stream;
-    }
-
-    /** The lease of this stream for {@code planned} (keyed by shard id): KCL's multi-stream key and attributes. */
-    private Lease keyed(Lease planned) {
-        if (!stream.isMulti()) {
-            return planned;
-        }
-        Lease.Builder b = Lease.builder(stream.leaseKey(planned.leaseKey()))
-                .checkpoint(planned.checkpoint())
-                .parentShardIds(planned.parentShardIds())
-                .multiStream(stream.identifier(), planned.leaseKey());
-        if (planned.startingHashKey().isPresent()) {
-            b.hashKeyRange(planned.startingHashKey().get(), planned.endingHashKey().get());
-        }
-        return b.build();
     }
 
     /** Creates leases for the children reported at a shard's end: TRIM_HORIZON, parents recorded. */
@@ -159,8 +143,35 @@ final class ShardDiscovery {
         };
     }
 
-    /** Creates the leases, a bounded number at a time (see {@link BoundedCalls}). */
-    private CompletableFuture<Integer> createAll(List<Lease> planned) {
+    /**
+     * Creates leases parents first: a layer of leases whose parents are not being created in parallel with them, then
+     * the next. A worker reading the table in between must never see a child whose parent lease is still missing,
+     * since a parent without a lease counts as finished (readiness).
+     */
+    private CompletableFuture<Integer> createAll(List<Lease> leases) {
+        if (leases.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Set<String> pending = new HashSet<>();
+        leases.forEach(l -> pending.add(l.leaseKey()));
+        List<Lease> layer = new ArrayList<>();
+        List<Lease> rest = new ArrayList<>();
+        for (Lease l : leases) {
+            (l.parentShardIds().stream().anyMatch(pending::contains) ? rest : layer).add(l);
+        }
+        if (layer.isEmpty()) { // a cycle cannot happen in Kinesis lineage; never loop on bad data
+            layer = rest;
+            rest = List.of();
+        }
+        List<Lease> next = rest;
+        return createLayer(layer).thenCompose(n -> createAll(next).thenApply(m -> n + m));
+    }
+
+    /**
+     * Creates one layer of leases (planned keyed by shard id) under this stream's lease keys, at most
+     * {@link #CREATE_CONCURRENCY} PutItems at a time ({@link BoundedCalls}).
+     */
+    private CompletableFuture<Integer> createLayer(List<Lease> planned) {
         List<Lease> leases = planned.stream().map(this::keyed).toList();
         if (leases.size() > 20) {
             log.info("creating {} leases of stream {}", leases.size(), stream);
@@ -172,6 +183,25 @@ final class ShardDiscovery {
             }
             return ok;
         }));
+    }
+
+    StreamRef stream() {
+        return stream;
+    }
+
+    /** The lease of this stream for {@code planned} (keyed by shard id): KCL's multi-stream key and attributes. */
+    private Lease keyed(Lease planned) {
+        if (!stream.isMulti()) {
+            return planned;
+        }
+        Lease.Builder b = Lease.builder(stream.leaseKey(planned.leaseKey()))
+                .checkpoint(planned.checkpoint())
+                .parentShardIds(planned.parentShardIds())
+                .multiStream(stream.identifier(), planned.leaseKey());
+        if (planned.startingHashKey().isPresent()) {
+            b.hashKeyRange(planned.startingHashKey().get(), planned.endingHashKey().get());
+        }
+        return b.build();
     }
 
     /** Every shard of the stream, following NextToken (which must not be sent with the stream name). */

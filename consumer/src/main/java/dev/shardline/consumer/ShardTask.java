@@ -5,36 +5,37 @@ import dev.shardline.aggregation.HashKeyRange;
 import dev.shardline.aggregation.UserRecord;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.checkpoint.LeaseLostException;
-import dev.shardline.checkpoint.LeaseTable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 
 /**
- * Drives one leased shard on its own thread: waits until every parent shard is finished, initializes the processor,
- * hands it de-aggregated batches in order (retrying a batch that throws, never skipping one), and ends with exactly
- * one of shardEnded, shutdownRequested (then releases the lease for the next owner) or leaseLost.
+ * Drives one leased shard on its own thread: initializes the processor (the coordinator starts a task only once every
+ * parent shard is finished), hands it de-aggregated batches in order (retrying a batch that throws, never skipping
+ * one), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
+ * it, or releases it) or leaseLost. No batch is handed over while the worker is fenced (its liveness not confirmed
+ * recently enough, see {@link SelfFence}): the task then ends with leaseLost.
  */
 final class ShardTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardTask.class);
 
     /** How a task ended. */
-    enum Outcome { SHARD_END, SHUTDOWN, LEASE_LOST, FAILED }
+    enum Outcome { SHARD_END, SHUTDOWN, HANDED_OFF, LEASE_LOST, FAILED }
 
-    private enum Stop { NONE, SHUTDOWN, LEASE_LOST }
+    private enum Stop { NONE, SHUTDOWN, HANDOFF, LEASE_LOST }
 
     private final ConsumerConfig config;
-    private final LeaseTable leaseTable;
-    private final LeaseCheckpointer checkpointer;
+    private final LeaseHolding checkpointer;
+    private final BooleanSupplier fenced;
     private final ConsumedStream stream;
     private final ShardDiscovery discovery;
     private final ConsumerMetrics metrics;
@@ -46,15 +47,15 @@ final class ShardTask implements Runnable {
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
 
-    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer, ConsumedStream stream,
-              ConsumerMetrics metrics, ThroughputMeter meter) {
+    ShardTask(ConsumerConfig config, LeaseHolding checkpointer, ConsumedStream stream, ConsumerMetrics metrics,
+              ThroughputMeter meter, BooleanSupplier fenced) {
         this.config = config;
-        this.leaseTable = leaseTable;
         this.checkpointer = checkpointer;
+        this.fenced = fenced;
         this.stream = stream;
         this.discovery = stream.discovery();
-        this.metrics = metrics;
         this.meter = meter;
+        this.metrics = metrics;
         this.leaseKey = checkpointer.lease().leaseKey();
         this.shardId = stream.ref().shardIdOf(leaseKey);
     }
@@ -78,7 +79,7 @@ final class ShardTask implements Runnable {
         return meter;
     }
 
-    LeaseCheckpointer checkpointer() {
+    LeaseHolding checkpointer() {
         return checkpointer;
     }
 
@@ -87,7 +88,7 @@ final class ShardTask implements Runnable {
         return done;
     }
 
-    /** True once the processor was initialized (the shard's parents were finished). */
+    /** True once the processor was made (it is about to be initialized, or was). */
     boolean started() {
         return started;
     }
@@ -97,6 +98,22 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE) {
             stop = Stop.SHUTDOWN;
         }
+    }
+
+    /**
+     * Another worker asked for this lease ({@code observed}: it as owner, this worker as checkpointOwner): the
+     * processor gets shutdownRequested and may checkpoint, then the handoff is finished so the receiver starts at once.
+     */
+    void handoff(Lease observed) {
+        checkpointer.handoffRequested(observed);
+        if (stop == Stop.NONE || stop == Stop.SHUTDOWN) {
+            stop = Stop.HANDOFF;
+        }
+    }
+
+    /** True once a handoff was asked for. */
+    boolean handingOff() {
+        return stop == Stop.HANDOFF;
     }
 
     /** The lease was seen owned by someone else: stop without checkpointing. */
@@ -126,7 +143,7 @@ final class ShardTask implements Runnable {
 
     private Outcome runShard() throws InterruptedException {
         Lease lease = checkpointer.lease();
-        if (!waitForParents(lease)) {
+        if (stop != Stop.NONE) {
             return stopBeforeStart();
         }
         if (lease.checkpoint().isShardEnd()) {
@@ -152,6 +169,10 @@ final class ShardTask implements Runnable {
                 if (batch == null) {
                     continue;
                 }
+                if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
+                    leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
+                    return lost(processor);
+                }
                 metrics.millisBehindLatest(leaseKey, stream.ref().name(), shardId, batch.millisBehindLatest());
                 List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
                 if (skipUpTo != null) {
@@ -168,29 +189,6 @@ final class ShardTask implements Runnable {
         }
     }
 
-    private boolean waitForParents(Lease lease) throws InterruptedException {
-        Set<String> parents = lease.parentShardIds();
-        if (parents.isEmpty()) {
-            return true;
-        }
-        long pause = Math.max(10, config.leaseInterval().toMillis() / 2);
-        while (stop == Stop.NONE) {
-            boolean all = true;
-            for (String parent : parents) {
-                Optional<Lease> p = leaseTable.getLease(stream.ref().leaseKey(parent)).join();
-                if (p.isPresent() && !p.get().checkpoint().isShardEnd()) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                return true;
-            }
-            Thread.sleep(pause);
-        }
-        return false;
-    }
-
     private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {
         List<UserRecord> out = new ArrayList<>(records.size());
         for (UserRecord r : records) {
@@ -203,7 +201,8 @@ final class ShardTask implements Runnable {
 
     private boolean deliver(RecordProcessor processor, List<UserRecord> records, long millisBehind) {
         checkpointer.recordDelivered(records.get(records.size() - 1));
-        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind, checkpointer);
+        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind,
+                checkpointer.checkpointer());
         long bytes = 0;
         for (UserRecord r : records) {
             bytes += r.dataLength();
@@ -278,7 +277,7 @@ final class ShardTask implements Runnable {
             }
         }
         boolean ok = attempt(() -> {
-            processor.shardEnded(new ShardEndedInput(shardId, checkpointer));
+            processor.shardEnded(new ShardEndedInput(shardId, checkpointer.checkpointer()));
             if (!checkpointer.lastCheckpoint().isShardEnd()) {
                 throw new IllegalStateException("shardEnded returned without checkpointing SHARD_END");
             }
@@ -296,23 +295,36 @@ final class ShardTask implements Runnable {
             return lost(processor);
         }
         try {
-            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer));
+            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer.checkpointer()));
         } catch (RuntimeException e) {
             if (isLeaseLost(e)) {
                 return lost(processor);
             }
-            log.warn("shard {}: shutdownRequested threw; releasing anyway: {}", shardId, e.toString());
+            log.warn("shard {}: shutdownRequested threw; letting go anyway: {}", shardId, e.toString());
         }
-        release();
-        return Outcome.SHUTDOWN;
+        return letGo();
     }
 
     private Outcome stopBeforeStart() {
-        if (stop == Stop.SHUTDOWN) {
-            release();
-            return Outcome.SHUTDOWN;
+        return stop == Stop.LEASE_LOST ? Outcome.LEASE_LOST : letGo();
+    }
+
+    /** Hands the lease to the worker that asked for it, or releases it for anyone. */
+    private Outcome letGo() {
+        if (stop == Stop.HANDOFF) {
+            try {
+                checkpointer.finishHandoff().join();
+                metrics.leaseOp("handoff");
+                log.debug("shard {}: handed off to {}", shardId, checkpointer.lease().owner().orElse("?"));
+                return Outcome.HANDED_OFF;
+            } catch (RuntimeException e) {
+                log.info("shard {}: handoff could not finish (the receiver took it already?): {}", shardId,
+                        KinesisRecords.unwrap(e).toString());
+                return Outcome.LEASE_LOST;
+            }
         }
-        return Outcome.LEASE_LOST;
+        release();
+        return Outcome.SHUTDOWN;
     }
 
     private Outcome lost(RecordProcessor processor) {

@@ -164,15 +164,15 @@ final class Streams {
     }
 
     /**
-     * Multi-stream: the keys of leases whose stream has been out of the set for at least the deletion delay (first
+     * Multi-stream: the leases whose stream has been out of the set for at least the deletion delay (first
      * noticed by this worker at {@code nowNanos} or earlier). A stream back in the set is forgiven.
      */
-    List<String> formerLeasesDue(List<Lease> leases, long nowNanos) {
+    List<Lease> formerLeasesDue(List<Lease> leases, long nowNanos) {
         if (!config.isMultiStream()) {
             return List.of();
         }
         Set<String> former = new HashSet<>();
-        List<String> due = new ArrayList<>();
+        List<Lease> due = new ArrayList<>();
         long delay = config.removedStreamLeaseDeletionDelay().toNanos();
         for (Lease l : leases) {
             String id = l.streamIdentifier().orElse(StreamRef.identifierOf(l.leaseKey()));
@@ -185,7 +185,7 @@ final class Streams {
             former.add(id);
             long since = formerSince.computeIfAbsent(id, k -> nowNanos);
             if (nowNanos - since >= delay) {
-                due.add(l.leaseKey());
+                due.add(l);
             }
         }
         formerSince.keySet().retainAll(former);

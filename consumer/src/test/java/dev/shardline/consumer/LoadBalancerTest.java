@@ -105,17 +105,42 @@ class LoadBalancerTest {
     }
 
     @Test
-    void twoHotShardsOnFourWorkersSplitWithoutMovingColdOnes() {
+    void twoHotShardsOnFourWorkersSplitAndSettle() {
         Sim sim = new Sim(List.of("a", "b", "c", "d"), 0.1, 30 * SECOND);
         String[] owners = {"a", "a", "a", "b", "b", "c", "c", "d", "d", "d"};
         for (int i = 0; i < 10; i++) {
             sim.lease("shard-" + i, owners[i], i < 2 ? 1_000_000 : 1_000);
         }
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 5; i++) {
             sim.round(w -> w);
         }
         assertThat(sim.ownerOf("shard-0")).isNotEqualTo(sim.ownerOf("shard-1"));
-        assertThat(sim.moves).as("one hot shard moved, nothing else").isEqualTo(1);
+        // One hot shard and at most a few cold ones (off the worker left holding the other hot one) moved.
+        assertThat(sim.moves).isBetween(1, 4);
+        int settled = sim.moves;
+        for (int i = 0; i < 100; i++) {
+            sim.round(w -> w);
+        }
+        assertThat(sim.moves).as("moves once settled").isEqualTo(settled);
+    }
+
+    @Test
+    void idleLeasesBalanceByCountAndUnevenCountsDoNotOscillate() {
+        Sim sim = new Sim(List.of("a", "b", "c"), 0.1, 30 * SECOND);
+        for (int i = 0; i < 13; i++) {
+            sim.lease(String.format("shard-%02d", i), "a", 10 + i % 3); // far below the per-lease base cost
+        }
+        for (int i = 0; i < 5; i++) {
+            sim.round(w -> w);
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        sim.owner.values().forEach(o -> counts.merge(o, 1, Integer::sum));
+        assertThat(counts.values()).containsExactlyInAnyOrder(5, 4, 4);
+        int settled = sim.moves;
+        for (int i = 0; i < 100; i++) {
+            sim.round(w -> w);
+        }
+        assertThat(sim.moves).isEqualTo(settled);
     }
 
     @Test
@@ -191,19 +216,22 @@ class LoadBalancerTest {
     void aLeaseThatJustMovedIsNotStolenAgainWithinTheDampingTime() {
         long[] now = {0};
         LoadBalancer c = new LoadBalancer(0.1, 30 * SECOND, () -> now[0]);
-        List<LoadBalancer.Lease> before = List.of(new LoadBalancer.Lease("hot", "a", 1e6),
-                new LoadBalancer.Lease("cold", "a", 1e3));
-        assertThat(c.plan("c", before, Set.of("a", "b", "c"), 10).steal()).extracting(LoadBalancer.Lease::leaseKey)
-                .containsExactly("hot");
-        // "b" won the race for it: for the next 30 s "c" leaves it alone, however uneven.
-        List<LoadBalancer.Lease> after = List.of(new LoadBalancer.Lease("hot", "b", 1e6),
-                new LoadBalancer.Lease("cold", "a", 1e3), new LoadBalancer.Lease("warm", "b", 5e5));
+        Set<String> live = Set.of("b", "c");
+        c.plan("c", List.of(new LoadBalancer.Lease("x", "a", 1e6), new LoadBalancer.Lease("y", "b", 1e6)), live, 10);
+        // x just moved from a to b; b now holds both: c may pull one, and only y is not damped.
         now[0] += SECOND;
-        assertThat(c.plan("c", after, Set.of("a", "b", "c"), 10).steal()).extracting(LoadBalancer.Lease::leaseKey)
-                .containsExactly("warm");
+        List<LoadBalancer.Lease> both = List.of(new LoadBalancer.Lease("x", "b", 1e6), new LoadBalancer.Lease("y", "b", 1e6));
+        assertThat(c.plan("c", both, live, 10).steal()).extracting(LoadBalancer.Lease::leaseKey).containsExactly("y");
+        now[0] += 10 * SECOND;
+        assertThat(c.plan("c", both, live, 10).steal()).extracting(LoadBalancer.Lease::leaseKey).containsExactly("y");
+        // Once the damping time has passed, either may move.
         now[0] += 30 * SECOND;
-        assertThat(c.plan("c", List.of(new LoadBalancer.Lease("hot", "b", 1e6), new LoadBalancer.Lease("w2", "b", 1e6)),
-                Set.of("a", "b", "c"), 10).steal()).hasSize(1);
+        assertThat(c.plan("c", both, live, 10).steal()).hasSize(1);
+        // y damped too once it moves: nothing left to pull.
+        now[0] += SECOND;
+        c.plan("c", List.of(new LoadBalancer.Lease("x", "b", 1e6), new LoadBalancer.Lease("y", "a", 1e6)), live, 10);
+        now[0] += SECOND;
+        assertThat(c.plan("c", both, live, 10).steal()).extracting(LoadBalancer.Lease::leaseKey).containsExactly("x");
     }
 
     @Test
