@@ -63,6 +63,16 @@ final class FanOutSource implements RecordSource {
     }
 
     @Override
+    public void onData(Runnable listener) {
+        queue.onData(listener);
+    }
+
+    @Override
+    public boolean hasData() {
+        return !queue.isEmpty();
+    }
+
+    @Override
     public void close() {
         closed = true;
         Subscription s = current;

@@ -44,6 +44,7 @@ public final class KinesisConsumer implements AutoCloseable {
     private final ScheduledExecutorService pulseThread;
     private final CompletableFuture<Void> startFinished = new CompletableFuture<>();
     private final ScheduledExecutorService readers;
+    private final java.util.concurrent.ExecutorService shardThreads;
     private final Object lock = new Object();
     private LeaseTable leaseTable;
     private WorkerHeartbeats heartbeats;
@@ -67,6 +68,8 @@ public final class KinesisConsumer implements AutoCloseable {
         this.coordinatorThread = Executors.newSingleThreadScheduledExecutor(named("shardline-leases-", false));
         this.pulseThread = Executors.newSingleThreadScheduledExecutor(named("shardline-pulse-", true));
         this.readers = Executors.newScheduledThreadPool(2, named("shardline-reader-", true));
+        // Shard tasks run here only while they have work (a batch, a stop): threads follow busy shards, not leases.
+        this.shardThreads = Executors.newCachedThreadPool(named("shardline-shard-", true));
     }
 
     private static ThreadFactory named(String prefix, boolean daemon) {
@@ -127,10 +130,11 @@ public final class KinesisConsumer implements AutoCloseable {
         }
         CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).join();
         log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
-        ThreadFactory shardThreads = named("shardline-shard-", true);
+
         SelfFence fence = new SelfFence(config.fenceTime().toNanos(), System::nanoTime);
         LeaseCoordinator c = new LeaseCoordinator(config, leaseTable, heartbeats, streams,
-                (holding, stream, meter) -> new ShardTask(config, holding, stream, metrics, meter, fence::isFenced),
+                (holding, stream, meter) -> new ShardTask(config, holding, stream, metrics, meter, fence::isFenced,
+                        shardThreads),
                 metrics, shardThreads, fence);
         c.firstBeat();
         long interval = config.leaseInterval().toNanos();
@@ -250,6 +254,7 @@ public final class KinesisConsumer implements AutoCloseable {
             }
         }
         readers.shutdownNow();
+        shardThreads.shutdown();
         if (ownKinesis) {
             kinesis.close();
         }

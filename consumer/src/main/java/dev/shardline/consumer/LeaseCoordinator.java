@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -69,7 +68,7 @@ final class LeaseCoordinator {
     private final Streams streams;
     private final TaskFactory taskFactory;
     private final ConsumerMetrics metrics;
-    private final ThreadFactory threads;
+    private final java.util.concurrent.Executor shardExecutor;
     private final SelfFence fence;
     private final Liveness liveness;
     private final String me;
@@ -98,7 +97,7 @@ final class LeaseCoordinator {
 
     LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats,
                      Streams streams, TaskFactory taskFactory,
-                     ConsumerMetrics metrics, ThreadFactory threads, SelfFence fence) {
+                     ConsumerMetrics metrics, java.util.concurrent.Executor shardExecutor, SelfFence fence) {
         this.config = config;
         this.leaseTable = leaseTable;
         this.heartbeats = heartbeats;
@@ -107,7 +106,7 @@ final class LeaseCoordinator {
         this.lastReportNanos = clock.getAsLong();
         this.taskFactory = taskFactory;
         this.metrics = metrics;
-        this.threads = threads;
+        this.shardExecutor = shardExecutor;
         this.fence = fence;
         this.liveness = new Liveness(config.failoverTime().toNanos());
         this.me = config.workerId();
@@ -490,7 +489,7 @@ final class LeaseCoordinator {
             if (previous != null) {
                 previous.leaseLost("taken again by this worker");
             }
-            threads.newThread(task).start();
+            shardExecutor.execute(task);
             return null;
         });
     }

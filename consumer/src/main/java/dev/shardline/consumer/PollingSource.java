@@ -66,6 +66,16 @@ final class PollingSource implements RecordSource {
     }
 
     @Override
+    public void onData(Runnable listener) {
+        queue.onData(listener);
+    }
+
+    @Override
+    public boolean hasData() {
+        return !queue.isEmpty();
+    }
+
+    @Override
     public void close() {
         closed = true;
         queue.clear();

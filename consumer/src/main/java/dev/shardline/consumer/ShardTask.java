@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 
 /**
- * Drives one leased shard on its own thread: initializes the processor (the coordinator starts a task only once every
+ * Drives one leased shard, on a shared executor's thread only while it has work (a batch queued, a stop asked): a
+ * shard waiting for data holds no thread. It initializes the processor (the coordinator starts a task only once every
  * parent shard is finished), hands it de-aggregated batches in order (retrying a batch that throws, never skipping
  * one), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
  * it, or releases it) or leaseLost. No batch is handed over while the worker is fenced (its liveness not confirmed
@@ -46,9 +47,18 @@ final class ShardTask implements Runnable {
     private volatile Stop stop = Stop.NONE;
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
+    private final java.util.concurrent.Executor executor;
+    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean ready;
+    private volatile boolean finished;
+    private volatile RecordProcessor processor;
+    private volatile RecordSource source;
+    private volatile HashKeyRange range;
+    private volatile ExtendedSequenceNumber skipUpTo;
 
     ShardTask(ConsumerConfig config, LeaseHolding checkpointer, ConsumedStream stream, ConsumerMetrics metrics,
-              ThroughputMeter meter, BooleanSupplier fenced) {
+              ThroughputMeter meter, BooleanSupplier fenced, java.util.concurrent.Executor executor) {
+        this.executor = executor;
         this.config = config;
         this.checkpointer = checkpointer;
         this.fenced = fenced;
@@ -98,6 +108,7 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE) {
             stop = Stop.SHUTDOWN;
         }
+        signal();
     }
 
     /**
@@ -109,6 +120,7 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE || stop == Stop.SHUTDOWN) {
             stop = Stop.HANDOFF;
         }
+        signal();
     }
 
     /** True once a handoff was asked for. */
@@ -121,72 +133,127 @@ final class ShardTask implements Runnable {
         lostReason = reason;
         checkpointer.markLost();
         stop = Stop.LEASE_LOST;
+        signal();
     }
 
+    /**
+     * Starts the shard: initializes the processor and opens the record source, then returns. From then on the task
+     * runs only when there is something to do ({@link #drain()}, scheduled on the shared executor when a batch arrives
+     * or a stop is asked), so a shard waiting for data holds no thread.
+     */
     @Override
     public void run() {
-        Outcome outcome;
         try {
-            outcome = runShard();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = Outcome.FAILED;
+            Lease lease = checkpointer.lease();
+            if (stop != Stop.NONE) {
+                finish(stopBeforeStart());
+                return;
+            }
+            if (lease.checkpoint().isShardEnd()) {
+                finish(Outcome.SHARD_END);
+                return;
+            }
+            RecordProcessor p = config.processorFactory().get();
+            ExtendedSequenceNumber start = lease.checkpoint();
+            started = true;
+            if (!attempt(() -> p.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
+                    lease.pendingCheckpointState(), stream.ref().name())), "initialize")) {
+                finish(fail(p));
+                return;
+            }
+            processor = p;
+            range = lease.startingHashKey().isPresent()
+                    ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
+            skipUpTo = start.isSentinel() ? null : start;
+            RecordSource s = stream.openSource(shardId);
+            source = s;
+            s.onData(this::signal);
+            s.start(StartPosition.from(start, stream.initialPosition()));
+            ready = true;
+            signal(); // a stop may have come while starting
         } catch (RuntimeException e) {
             log.error("shard {}: unexpected error, releasing the lease", shardId, e);
             release();
-            outcome = Outcome.FAILED;
-        } finally {
-            metrics.shardGone(leaseKey);
+            finish(Outcome.FAILED);
         }
-        done.complete(outcome);
     }
 
-    private Outcome runShard() throws InterruptedException {
-        Lease lease = checkpointer.lease();
-        if (stop != Stop.NONE) {
-            return stopBeforeStart();
-        }
-        if (lease.checkpoint().isShardEnd()) {
-            return Outcome.SHARD_END;
-        }
-        RecordProcessor processor = config.processorFactory().get();
-        ExtendedSequenceNumber start = lease.checkpoint();
-        started = true;
-        if (!attempt(() -> processor.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
-                lease.pendingCheckpointState(), stream.ref().name())), "initialize")) {
-            return fail(processor);
-        }
-        HashKeyRange range = lease.startingHashKey().isPresent()
-                ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
-        ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
-        try (RecordSource source = stream.openSource(shardId)) {
-            source.start(StartPosition.from(start, stream.initialPosition()));
-            while (true) {
-                if (stop != Stop.NONE) {
-                    return stopped(processor);
-                }
-                Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
-                if (batch == null) {
-                    continue;
-                }
-                if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
-                    leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
-                    return lost(processor);
-                }
-                metrics.millisBehindLatest(leaseKey, stream.ref().name(), shardId, batch.millisBehindLatest());
-                List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
-                if (skipUpTo != null) {
-                    records = after(records, skipUpTo);
-                    skipUpTo = null;
-                }
-                if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
-                    return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
-                }
-                if (batch.shardEnd()) {
-                    return shardEnd(processor, batch.childShards());
-                }
+    /** Schedules {@link #drain()} unless it is scheduled or running (one drain at a time keeps calls in order). */
+    private void signal() {
+        if (ready && !finished && scheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scheduled.set(false); // shutting down
             }
         }
+    }
+
+    /** Handles what is queued (or the stop asked for), then gives the thread back. */
+    private void drain() {
+        try {
+            while (!finished) {
+                if (stop != Stop.NONE) {
+                    finish(stopped(processor));
+                    return;
+                }
+                Batch batch = source.poll(0, TimeUnit.MILLISECONDS);
+                if (batch == null) {
+                    return;
+                }
+                Outcome outcome = handle(batch);
+                if (outcome != null) {
+                    finish(outcome);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish(Outcome.FAILED);
+        } catch (RuntimeException e) {
+            log.error("shard {}: unexpected error, releasing the lease", shardId, e);
+            release();
+            finish(Outcome.FAILED);
+        } finally {
+            scheduled.set(false);
+            if (!finished && (stop != Stop.NONE || source.hasData())) {
+                signal(); // arrived between the last poll and clearing the flag
+            }
+        }
+    }
+
+    /** One batch: null to go on, or how the task ends. */
+    private Outcome handle(Batch batch) {
+        if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
+            leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
+            return lost(processor);
+        }
+        metrics.millisBehindLatest(leaseKey, stream.ref().name(), shardId, batch.millisBehindLatest());
+        List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
+        if (skipUpTo != null) {
+            records = after(records, skipUpTo);
+            skipUpTo = null;
+        }
+        if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
+            return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
+        }
+        if (batch.shardEnd()) {
+            return shardEnd(processor, batch.childShards());
+        }
+        return null;
+    }
+
+    private void finish(Outcome outcome) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        RecordSource s = source;
+        if (s != null) {
+            s.close();
+        }
+        metrics.shardGone(leaseKey);
+        done.complete(outcome);
     }
 
     private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {
