@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The consumer's Micrometer meters, all tagged with application and worker: {@code shardline.consumer.records} and
  * {@code .bytes} processed, {@code .process.time}, {@code .process.failures}, {@code .leases.held},
  * {@code .lease.operations} (tag {@code op}: take, steal, release, lost, create, evict) and
+ * {@code .shard.restarts} (stuck readers restarted),
  * {@code .millis.behind.latest} per shard (tags {@code stream}, {@code shard}; removed when the shard leaves this worker),
  * {@code .millis.behind.latest.max} (the most any shard of this worker is behind; the application's is the max over
  * the {@code worker} tag) and {@code .application.millis.behind.latest.max} (the most any shard of the application
@@ -87,6 +88,11 @@ final class ConsumerMetrics {
         records.increment(count);
         bytes.increment(payloadBytes);
         processTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void shardRestarted() {
+        Counter.builder("shardline.consumer.shard.restarts").tags(tags)
+                .description("shard readers restarted after hearing nothing from Kinesis").register(registry).increment();
     }
 
     void processFailure() {

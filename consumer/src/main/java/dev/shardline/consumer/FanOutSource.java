@@ -36,6 +36,7 @@ final class FanOutSource implements RecordSource {
     private final AtomicBoolean paused = new AtomicBoolean();
 
     private volatile boolean closed;
+    private volatile long lastAnswer = System.nanoTime();
     private volatile Subscription current;
     private volatile StartPosition start;
     private volatile String continuation;
@@ -70,6 +71,11 @@ final class FanOutSource implements RecordSource {
     @Override
     public boolean hasData() {
         return !queue.isEmpty();
+    }
+
+    @Override
+    public long lastAnswerNanos() {
+        return lastAnswer;
     }
 
     @Override
@@ -143,6 +149,7 @@ final class FanOutSource implements RecordSource {
         @Override
         public void onSubscribe(Subscription s) {
             subscription = s;
+            lastAnswer = System.nanoTime();
             if (closed || gen != generation) {
                 s.cancel();
                 return;
@@ -157,6 +164,7 @@ final class FanOutSource implements RecordSource {
             if (closed || gen != generation) {
                 return;
             }
+            lastAnswer = System.nanoTime();
             if (item instanceof SubscribeToShardEvent e) {
                 failures = 0;
                 boolean end = e.continuationSequenceNumber() == null;

@@ -103,19 +103,18 @@ public final class KinesisConsumer implements AutoCloseable {
         }
         try {
             doStart();
-            startFinished.complete(null);
-        } catch (RuntimeException e) {
-            startFinished.completeExceptionally(e);
-            throw e;
+        } finally {
+            startFinished.complete(null); // whatever happened, close() need not wait any more
         }
     }
 
     private void doStart() {
         long t0 = System.nanoTime();
-        // Every lease call is bounded, so a DynamoDB that stopped answering is noticed well within a failover time.
+        // Every lease call is bounded (safety never depends on it: see SelfFence), so a DynamoDB that stopped
+        // answering fails a round or a checkpoint within seconds instead of after minutes of SDK retries.
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
                 .tableName(config.tableName()).workerId(config.workerId())
-                .timeouts(config.failoverTime().dividedBy(2), config.failoverTime()).build();
+                .timeouts(config.dynamoDbAttemptTimeout(), config.dynamoDbCallTimeout()).build();
         heartbeats = new WorkerHeartbeats(leaseTable);
         // Both tables at once: each creation waits for ACTIVE.
         CompletableFuture.allOf(leaseTable.createIfMissing(), heartbeats.createIfMissing()).join();

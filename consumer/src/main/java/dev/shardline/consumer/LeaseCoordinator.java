@@ -73,8 +73,12 @@ final class LeaseCoordinator {
     private final Liveness liveness;
     private final String me;
     private final Map<String, ShardTask> tasks = new ConcurrentHashMap<>();
-    /** Leases this worker asked to be handed to it: lease key → when asked (System.nanoTime()). */
-    private final Map<String, Long> pendingHandoffs = new ConcurrentHashMap<>();
+    /** A handoff this worker asked for: from whom, and when (System.nanoTime()). */
+    private record Asked(String from, long atNanos) {
+    }
+
+    /** Leases this worker asked to be handed to it, by lease key. */
+    private final Map<String, Asked> pendingHandoffs = new ConcurrentHashMap<>();
     private final AtomicBoolean watching = new AtomicBoolean();
     private final AtomicBoolean beating = new AtomicBoolean();
     private final AtomicLong rounds = new AtomicLong();
@@ -91,6 +95,7 @@ final class LeaseCoordinator {
     private boolean cleanupSoon;
     private long lastSyncNanos;
     private volatile long lastBeatStart;
+    private volatile long lastBeatLatency;
     private volatile boolean lastBeatFailed = true;
     private volatile boolean draining;
     private volatile boolean wasFenced;
@@ -168,6 +173,9 @@ final class LeaseCoordinator {
         lastDraining = Set.copyOf(drainingNow);
         liveView = lastLive;
         tasks.values().removeIf(t -> t.done().isDone() && noteEnded(t));
+        for (ShardTask t : tasks.values()) {
+            t.checkStuck(now); // readers that stopped hearing from Kinesis are restarted (no thread waits on them)
+        }
         if (fence.isFenced()) {
             scanSoon = true; // take nothing while fenced; look at everything again once a beat is acknowledged
             return;
@@ -381,8 +389,9 @@ final class LeaseCoordinator {
         for (Lease l : leases) {
             String owner = l.owner().orElse(null);
             String co = l.checkpointOwner().orElse(null);
-            if (me.equals(owner) && co != null) {
-                pendingHandoffs.putIfAbsent(l.leaseKey(), now); // asked for earlier (or by a previous incarnation)
+            if (me.equals(owner) && co != null && !running(l.leaseKey())) {
+                // asked for earlier (or by a previous incarnation of this worker id)
+                pendingHandoffs.putIfAbsent(l.leaseKey(), new Asked(co, now));
             }
             // Our own lease without a running task (a task that failed, a fenced one, or a restart under the same
             // id) is up for taking again, like an expired one.
@@ -454,7 +463,7 @@ final class LeaseCoordinator {
             if (err != null) {
                 log.debug("handoff request for {} failed: {}", observed.leaseKey(), err.toString());
             } else if (asked.isPresent()) {
-                pendingHandoffs.put(observed.leaseKey(), System.nanoTime());
+                pendingHandoffs.put(observed.leaseKey(), new Asked(observed.owner().orElse("?"), System.nanoTime()));
                 metrics.leaseOp("handoff-request");
                 log.info("asked {} to hand over lease {}", observed.owner().orElse("?"), observed.leaseKey());
             }
@@ -471,7 +480,7 @@ final class LeaseCoordinator {
             if (taken.isEmpty()) {
                 return null;
             }
-            metrics.leaseOp(op.startsWith("take") ? "take" : op);
+            metrics.leaseOp("take");
             log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.checkpointOwner()
                     .or(observed::owner).orElse("unowned"));
             ConsumedStream stream = streams.forLease(observed.leaseKey());
@@ -501,7 +510,11 @@ final class LeaseCoordinator {
      */
     void pulse() {
         long now = System.nanoTime();
-        long due = lastBeatFailed ? config.leaseInterval().toNanos() / 4 : config.heartbeatInterval().toNanos();
+        long soon = config.leaseInterval().toNanos() / 4;
+        // Every heartbeatInterval; sooner while DynamoDB answers slowly, so the next acknowledgement still lands
+        // before the fence time (a slow DynamoDB costs a few more writes rather than a spurious fence).
+        long due = lastBeatFailed ? soon : Math.min(config.heartbeatInterval().toNanos(),
+                Math.max(soon, config.fenceTime().toNanos() - 2 * lastBeatLatency));
         if (now - lastBeatStart >= due && beating.compareAndSet(false, true)) {
             beatNow();
         }
@@ -515,7 +528,7 @@ final class LeaseCoordinator {
                     stopped++;
                 }
             }
-            if (stopped > 0) {
+            if (stopped > 0 || !wasFenced) {
                 metrics.leaseOp("fence");
                 log.warn("worker {} fenced itself: no heartbeat acknowledged for {} ms (fence at {} ms); stopped {} "
                                 + "shard tasks", me, fence.sinceConfirmedNanos() / 1_000_000,
@@ -536,6 +549,7 @@ final class LeaseCoordinator {
         return (draining ? heartbeats.drain() : heartbeats.beat()).handle((v, e) -> {
             if (e == null) {
                 fence.beatAcknowledged(started);
+                lastBeatLatency = System.nanoTime() - started;
                 lastBeatFailed = false;
             } else {
                 lastBeatFailed = true;
@@ -563,15 +577,15 @@ final class LeaseCoordinator {
             List<CompletableFuture<Void>> takes = new ArrayList<>();
             for (String key : keys) {
                 Lease l = byKey.get(key);
-                Long askedAt = pendingHandoffs.get(key);
-                if (l == null || askedAt == null || !l.isOwnedBy(me) || l.isFinished()) {
+                Asked asked = pendingHandoffs.get(key);
+                if (l == null || asked == null || !l.isOwnedBy(me) || l.isFinished() || running(key)) {
                     pendingHandoffs.remove(key); // moved on otherwise (released, taken, finished): the rounds decide
                     continue;
                 }
                 String co = l.checkpointOwner().orElse(null);
-                boolean timedOut = now - askedAt >= config.handoffTimeout().toNanos();
+                boolean timedOut = now - asked.atNanos() >= config.handoffTimeout().toNanos();
                 if (co == null || timedOut || !liveView.contains(co)) {
-                    String op = co == null ? "take after handoff"
+                    String op = co == null ? "take after handoff from " + asked.from()
                             : timedOut ? "take (handoff timed out)" : "take (handing-off worker died)";
                     takes.add(take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
                 }
@@ -583,6 +597,11 @@ final class LeaseCoordinator {
             }
             watching.set(false);
         });
+    }
+
+    private boolean running(String leaseKey) {
+        ShardTask t = tasks.get(leaseKey);
+        return t != null && !t.done().isDone();
     }
 
     Map<String, ShardTask> tasks() {

@@ -42,6 +42,7 @@ final class PollingSource implements RecordSource {
     private String lastSequence;
     private long nextCallNanos;
     private int failures;
+    private volatile long lastAnswer = System.nanoTime();
 
     PollingSource(KinesisAsyncClient kinesis, StreamRef stream, String shardId, ConsumerConfig config,
                   ScheduledExecutorService scheduler) {
@@ -73,6 +74,11 @@ final class PollingSource implements RecordSource {
     @Override
     public boolean hasData() {
         return !queue.isEmpty();
+    }
+
+    @Override
+    public long lastAnswerNanos() {
+        return lastAnswer;
     }
 
     @Override
@@ -133,6 +139,7 @@ final class PollingSource implements RecordSource {
 
     private void onRecords(GetRecordsResponse resp, long calledAt) {
         failures = 0;
+        lastAnswer = System.nanoTime();
         long bytes = KinesisRecords.bytes(resp.records());
         boolean end = resp.nextShardIterator() == null;
         if (!resp.records().isEmpty() || end) {
@@ -196,6 +203,7 @@ final class PollingSource implements RecordSource {
                 onError(KinesisRecords.unwrap(err));
             } else {
                 failures = 0;
+                lastAnswer = System.nanoTime();
                 iterator = resp.shardIterator();
                 step();
             }

@@ -55,6 +55,8 @@ final class ShardTask implements Runnable {
     private volatile RecordSource source;
     private volatile HashKeyRange range;
     private volatile ExtendedSequenceNumber skipUpTo;
+    private volatile ExtendedSequenceNumber startedAt;
+    private volatile boolean restartAsked;
 
     ShardTask(ConsumerConfig config, LeaseHolding checkpointer, ConsumedStream stream, ConsumerMetrics metrics,
               ThroughputMeter meter, BooleanSupplier fenced, java.util.concurrent.Executor executor) {
@@ -165,6 +167,7 @@ final class ShardTask implements Runnable {
             range = lease.startingHashKey().isPresent()
                     ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
             skipUpTo = start.isSentinel() ? null : start;
+            startedAt = start;
             RecordSource s = stream.openSource(shardId);
             source = s;
             s.onData(this::signal);
@@ -197,6 +200,10 @@ final class ShardTask implements Runnable {
                     finish(stopped(processor));
                     return;
                 }
+                if (restartAsked) {
+                    restartAsked = false;
+                    restartSource();
+                }
                 Batch batch = source.poll(0, TimeUnit.MILLISECONDS);
                 if (batch == null) {
                     return;
@@ -220,6 +227,35 @@ final class ShardTask implements Runnable {
                 signal(); // arrived between the last poll and clearing the flag
             }
         }
+    }
+
+    /**
+     * Called periodically by the lease loop (no thread waits here): when the source has heard nothing from Kinesis for
+     * {@link ConsumerConfig#stuckShardTimeout()} although everything it delivered was taken (a call that never
+     * returns, a subscription that went silent), the task restarts it on its next drain.
+     */
+    void checkStuck(long nowNanos) {
+        RecordSource s = source;
+        if (ready && !finished && s != null && !s.hasData()
+                && nowNanos - s.lastAnswerNanos() > config.stuckShardTimeout().toNanos()) {
+            restartAsked = true;
+            signal();
+        }
+    }
+
+    /** A fresh source that reads on after the last record delivered (on the drain thread). */
+    private void restartSource() {
+        RecordSource stuck = source;
+        stuck.close();
+        ExtendedSequenceNumber from = checkpointer.lastDelivered().orElse(startedAt);
+        log.warn("shard {}: no answer from Kinesis for {} ms; restarting its reader from {}", shardId,
+                (System.nanoTime() - stuck.lastAnswerNanos()) / 1_000_000, from);
+        metrics.shardRestarted();
+        skipUpTo = checkpointer.lastDelivered().orElse(startedAt.isSentinel() ? null : startedAt);
+        RecordSource fresh = stream.openSource(shardId);
+        source = fresh;
+        fresh.onData(this::signal);
+        fresh.start(StartPosition.from(from, stream.initialPosition()));
     }
 
     /** One batch: null to go on, or how the task ends. */

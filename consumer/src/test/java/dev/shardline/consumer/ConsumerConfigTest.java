@@ -62,7 +62,7 @@ class ConsumerConfigTest {
         assertThat(e.leaseInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(e.heartbeatInterval()).isEqualTo(Duration.ofSeconds(4));
         assertThat(e.tableName()).isEqualTo("other-app");
-        assertThat(e.fenceTime()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(e.fenceTime()).isEqualTo(Duration.ofMillis(5_750)); // margin: half an interval, at most 250 ms
         ConsumerConfig explicit = valid().tableName("leases").leaseInterval(Duration.ofMillis(500)).build();
         assertThat(explicit.toBuilder().applicationName("x-app").failoverTime(Duration.ofSeconds(9)).build())
                 .satisfies(x -> {

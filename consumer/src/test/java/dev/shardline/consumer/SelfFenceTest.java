@@ -91,6 +91,6 @@ class SelfFenceTest {
                         .isLessThanOrEqualTo(declaredAt - (failover - c.fenceTime().toNanos()));
             }
         }
-        assertThat(c.fenceTime()).isEqualTo(Duration.ofMillis(2_500));
+        assertThat(c.fenceTime()).isEqualTo(Duration.ofMillis(2_750));
     }
 }
