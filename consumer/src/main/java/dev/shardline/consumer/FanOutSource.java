@@ -70,6 +70,16 @@ final class FanOutSource implements RecordSource {
     }
 
     @Override
+    public void onData(Runnable listener) {
+        queue.onData(listener);
+    }
+
+    @Override
+    public boolean hasData() {
+        return !queue.isEmpty();
+    }
+
+    @Override
     public long lastAnswerNanos() {
         // Waiting for room (a full prefetch, or paused through FlowControl) is not being stuck.
         return paused.get() ? System.nanoTime() : lastAnswer;

@@ -10,8 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * tracks the low-water mark ({@link LowWaterMark}) every checkpoint is held to ({@link LaneCheckpointer}).
  *
  * <p>The first lane failure (the shard stops, the lease was lost) cancels the rest: no lane starts another call.
- * Owned by the shard's thread, which calls {@link #submit}, {@link #awaitIdle} and {@link #close}.
+ * Owned by the shard's task (one drain at a time), which calls {@link #submit}, {@link #awaitIdle} and {@link #close}.
  */
 final class ShardPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardPipeline.class);
@@ -37,7 +36,8 @@ final class ShardPipeline implements AutoCloseable {
     private final LaneDispatcher dispatcher;
     private final LowWaterMark marks;
     private final BatchRunner runner;
-    private final ExecutorService laneThreads;
+    private final Executor laneThreads;
+    private final Runnable wake;
     private final LaneCheckpointer shardView;
     private final int maxInFlight;
     private final CompletableFuture<?>[] lanes;
@@ -47,9 +47,14 @@ final class ShardPipeline implements AutoCloseable {
     private volatile boolean cancelled;
     private final BooleanSupplier fenced;
 
-    /** @param fenced true while the worker is fenced (see SelfFence): no lane starts a call then */
+    /**
+     * @param fenced true while the worker is fenced (see SelfFence): no lane starts a call then
+     * @param laneThreads runs the processor calls; shared by every shard (a lane's calls are chained, so they never
+     *                    overlap and keep order whichever thread runs them), so an idle shard holds no thread
+     * @param wake called when the pipeline fails, so the shard's task handles it without waiting for more data
+     */
     ShardPipeline(ConsumerConfig config, String stream, RecordProcessor processor, LeaseHolding checkpointer,
-                  ConsumerMetrics metrics, BooleanSupplier fenced) {
+                  ConsumerMetrics metrics, BooleanSupplier fenced, Executor laneThreads, Runnable wake) {
         this.fenced = fenced;
         this.shardId = checkpointer.shardId();
         this.processor = processor;
@@ -58,12 +63,8 @@ final class ShardPipeline implements AutoCloseable {
         this.dispatcher = new LaneDispatcher(config.perKeyParallelism());
         this.marks = new LowWaterMark(checkpointer.lastCheckpoint());
         this.maxInFlight = config.maxBatchesInFlight();
-        AtomicInteger n = new AtomicInteger();
-        this.laneThreads = Executors.newFixedThreadPool(config.perKeyParallelism(), r -> {
-            Thread t = new Thread(r, "shardline-lane-" + shardId + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.laneThreads = laneThreads;
+        this.wake = wake;
         this.runner = new BatchRunner(config.failurePolicy(), stream, shardId, marks,
                 d -> CompletableFuture.delayedExecutor(d.toNanos(), TimeUnit.NANOSECONDS, laneThreads),
                 Clock.systemUTC(), new BatchRunner.Listener() {
@@ -195,6 +196,7 @@ final class ShardPipeline implements AutoCloseable {
             cancelled = true;
             lock.notifyAll();
         }
+        wake.run();
     }
 
     private boolean stopped() {
@@ -280,6 +282,5 @@ final class ShardPipeline implements AutoCloseable {
     @Override
     public void close() {
         cancel();
-        laneThreads.shutdown();
     }
 }

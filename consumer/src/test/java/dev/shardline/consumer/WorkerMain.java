@@ -7,9 +7,10 @@ import java.time.Duration;
 
 /**
  * A consumer worker in its own JVM, for the failover test (which kills it without closing). Arguments: Kinesis
- * endpoint, DynamoDB endpoint, application, stream, worker id, and optionally a number of per-key lanes. Checkpoints
- * after every batch; prints "ready" once started and runs until killed. With lanes, each record gets a random 0-2 ms
- * of work and is printed as "seen DATA" (flushed before the batch's checkpoint), so the test knows what it processed.
+ * endpoint, DynamoDB endpoint, application, stream (several, comma-separated: a multi-stream application), worker
+ * id, and optionally a number of per-key lanes. Checkpoints after every batch; prints "ready" once started and runs
+ * until killed. With lanes, each record gets a random 0-2 ms of work and is printed as "seen DATA" (flushed before
+ * the batch's checkpoint), so the test knows what it processed.
  */
 public final class WorkerMain {
     private WorkerMain() {
@@ -18,9 +19,14 @@ public final class WorkerMain {
     public static void main(String[] args) throws Exception {
         Recorder recorder = new Recorder();
         int lanes = args.length > 5 ? Integer.parseInt(args[5]) : 1;
-        ConsumerConfig config = ConsumerConfig.builder()
+        ConsumerConfig.Builder builder = ConsumerConfig.builder();
+        if (args[3].contains(",")) {
+            builder.streams(args[3].split(","));
+        } else {
+            builder.streamName(args[3]);
+        }
+        ConsumerConfig config = builder
                 .applicationName(args[2])
-                .streamName(args[3])
                 .workerId(args[4])
                 .processorFactory(lanes == 1 ? recorder.factory(args[4]) : WorkerMain::printing)
                 .perKeyParallelism(lanes)
