@@ -250,7 +250,9 @@ class StreamLifecycleTest {
 
     @Test
     void tagsDeletionModesAndStatusDelay() throws Exception {
-        try (LocalKinesis slow = LocalKinesis.builder().tls(false).statusDelay(Duration.ofMillis(300)).build()
+        // A status delay long enough that a loaded machine still sees each transitional state; the transitions'
+        // ends are waited for on conditions.
+        try (LocalKinesis slow = LocalKinesis.builder().tls(false).statusDelay(Duration.ofSeconds(3)).build()
                 .start(); KinesisAsyncClient c = SdkClients.async(slow.endpoint(), false)) {
             c.createStream(b -> b.streamName("d").streamModeDetails(m -> m.streamMode(StreamMode.ON_DEMAND))).join();
             var summary = c.describeStreamSummary(b -> b.streamName("d")).join().streamDescriptionSummary();
@@ -258,15 +260,13 @@ class StreamLifecycleTest {
             assertThat(summary.streamModeDetails().streamMode()).isEqualTo(StreamMode.ON_DEMAND);
             assertThat(cause(() -> c.putRecord(b -> b.streamName("d").partitionKey("k")
                     .data(SdkBytes.fromUtf8String("x"))).join())).isInstanceOf(ResourceNotFoundException.class);
-            c.waiter().waitUntilStreamExists(b -> b.streamName("d"),
-                    w -> w.backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy
-                            .fixedDelay(Duration.ofMillis(100)))).join();
+            awaitCondition("ACTIVE", () -> status(c, "d") == StreamStatus.ACTIVE);
             assertThat(summary.openShardCount()).isEqualTo(4);
             c.updateShardCount(b -> b.streamName("d").targetShardCount(8).scalingType(ScalingType.UNIFORM_SCALING))
                     .join();
             assertThat(cause(() -> c.splitShard(b -> b.streamName("d").shardToSplit("shardId-000000000000")
                     .newStartingHashKey("10")).join())).isInstanceOf(ResourceInUseException.class);
-            Thread.sleep(600);
+            awaitCondition("ACTIVE again", () -> status(c, "d") == StreamStatus.ACTIVE);
             assertThat(c.describeStreamSummary(b -> b.streamName("d")).join().streamDescriptionSummary()
                     .openShardCount()).isEqualTo(8);
             c.addTagsToStream(b -> b.streamName("d").tags(Map.of("team", "core", "env", "test"))).join();
@@ -278,8 +278,21 @@ class StreamLifecycleTest {
                     .isEqualTo(StreamStatus.DELETING);
             assertThat(cause(() -> c.putRecord(b -> b.streamName("d").partitionKey("k")
                     .data(SdkBytes.fromUtf8String("x"))).join())).isInstanceOf(ResourceNotFoundException.class);
-            Thread.sleep(400);
-            assertThat(c.listStreams().join().streamNames()).doesNotContain("d");
+            awaitCondition("gone", () -> !c.listStreams().join().streamNames().contains("d"));
+        }
+    }
+
+    private static StreamStatus status(KinesisAsyncClient c, String stream) {
+        return c.describeStreamSummary(b -> b.streamName(stream)).join().streamDescriptionSummary().streamStatus();
+    }
+
+    /** Waits until {@code condition} holds; fails the test after 30 s. */
+    private static void awaitCondition(String what, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 }
