@@ -93,7 +93,10 @@ public final class WorkerHeartbeats {
 
     private synchronized CompletableFuture<Long> beat(boolean drain) {
         long expected = lastBeat;
-        String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero" : "#h = :last";
+        // A missing item is (re)created either way: another worker may have deleted it as dead (removeDead) while
+        // this one was cut off from DynamoDB for a long time; a counter changed by someone else is refused.
+        String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero"
+                : "attribute_not_exists(#h) OR #h = :last";
         Map<String, AttributeValue> values = expected < 0
                 ? Map.of(":one", n(1), ":zero", n(0))
                 : Map.of(":one", n(1), ":zero", n(0), ":last", n(expected));
@@ -195,6 +198,25 @@ public final class WorkerHeartbeats {
                     }
                     return true;
                 })
+                .exceptionallyCompose(e -> LeaseTable.conditionFailed(e) ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(Retrier.unwrap(e)));
+    }
+
+    /**
+     * Deletes another worker's heartbeat item, found dead, only if its counter is still {@code heartbeat} (the value
+     * that was read when it was declared dead): a worker that beat since, or came back under the same id, keeps its
+     * item. Returns true when deleted, false when the item changed or is already gone.
+     */
+    public CompletableFuture<Boolean> removeDead(String worker, long heartbeat) {
+        if (worker.equals(workerId)) {
+            throw new IllegalArgumentException("removeDead is for other workers' items; use remove() for this one");
+        }
+        return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(worker)))
+                        .conditionExpression("#h = :seen")
+                        .expressionAttributeNames(Map.of("#h", HEARTBEAT))
+                        .expressionAttributeValues(Map.of(":seen", n(heartbeat)))
+                        .overrideConfiguration(timeouts)))
+                .thenApply(r -> true)
                 .exceptionallyCompose(e -> LeaseTable.conditionFailed(e) ? CompletableFuture.completedFuture(false)
                         : CompletableFuture.failedFuture(Retrier.unwrap(e)));
     }

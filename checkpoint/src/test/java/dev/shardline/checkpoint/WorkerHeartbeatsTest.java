@@ -54,4 +54,37 @@ class WorkerHeartbeatsTest {
         assertThat(a.remove().join()).isFalse();
         assertThat(a.heartbeats().join()).containsEntry("w", 50L);
     }
+
+    @Test
+    void removeDeadDeletesOnlyAnItemStillAtTheValueSeenDeadAndTheWorkerComesBackByItself() {
+        String app = TestDynamo.uniqueApp("hb");
+        LeaseTable leases = TestDynamo.table(app, "observer");
+        WorkerHeartbeats observer = new WorkerHeartbeats(leases);
+        WorkerHeartbeats dead = new WorkerHeartbeats(TestDynamo.table(app, "dead"));
+        WorkerHeartbeats cutOff = new WorkerHeartbeats(TestDynamo.table(app, "cut-off"));
+        observer.createIfMissing().join();
+        observer.beat().join();
+        dead.beat().join();
+        dead.beat().join();
+        cutOff.beat().join();
+
+        // declared dead at 2, but it beat since: kept
+        long seen = observer.read("dead").join().orElseThrow().heartbeat();
+        assertThat(seen).isEqualTo(2);
+        dead.beat().join();
+        assertThat(observer.removeDead("dead", seen).join()).isFalse();
+        assertThat(observer.heartbeats().join()).containsEntry("dead", 3L);
+        // unchanged since it was seen: deleted, once; a second observer's delete finds nothing
+        assertThat(observer.removeDead("dead", 3).join()).isTrue();
+        assertThat(observer.removeDead("dead", 3).join()).isFalse();
+        assertThat(observer.read("dead").join()).isEmpty();
+        assertThatThrownBy(() -> observer.removeDead("observer", 1)).isInstanceOf(IllegalArgumentException.class);
+
+        // a live worker whose item was deleted while it was cut off beats again without a false duplicate alarm
+        assertThat(observer.removeDead("cut-off", 1).join()).isTrue();
+        assertThat(cutOff.beat().join()).isEqualTo(1);
+        assertThat(cutOff.beat().join()).isEqualTo(2);
+        assertThat(observer.read("cut-off").join().orElseThrow().heartbeat()).isEqualTo(2);
+        assertThat(observer.workers().join()).containsExactly("cut-off", "observer");
+    }
 }
