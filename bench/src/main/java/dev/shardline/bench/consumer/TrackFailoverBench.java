@@ -68,7 +68,7 @@ public final class TrackFailoverBench implements Runnable {
     Path logs;
 
     private final List<Process> children = Collections.synchronizedList(new ArrayList<>());
-    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     /** A running {@code track} process and the worker id it printed. */
     private record Tracker(Process process, String workerId) {
@@ -236,7 +236,7 @@ public final class TrackFailoverBench implements Runnable {
     }
 
     private Process start(String name, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", cliJar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-jar", cliJar.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
