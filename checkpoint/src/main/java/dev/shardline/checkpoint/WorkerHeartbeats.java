@@ -95,14 +95,18 @@ public final class WorkerHeartbeats {
         long expected = lastBeat;
         // A missing item is (re)created either way: another worker may have deleted it as dead (removeDead) while
         // this one was cut off from DynamoDB for a long time; a counter changed by someone else is refused.
+        // A recreated counter must never repeat the value observers saw when they declared the worker dead (they
+        // would take it for unchanged, i.e. still dead): this instance continues after its own last value, and a
+        // new instance starts at a random base instead of 0.
         String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero"
                 : "attribute_not_exists(#h) OR #h = :last";
+        long base = expected >= 0 ? expected : java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40);
         Map<String, AttributeValue> values = expected < 0
-                ? Map.of(":one", n(1), ":zero", n(0))
-                : Map.of(":one", n(1), ":zero", n(0), ":last", n(expected));
+                ? Map.of(":one", n(1), ":zero", n(0), ":base", n(base))
+                : Map.of(":one", n(1), ":last", n(expected), ":base", n(base));
         CompletableFuture<Long> f = retrier.call(() -> client.updateItem(r -> r.tableName(tableName)
                         .key(Map.of(WORKER_ID, s(workerId)))
-                        .updateExpression("SET #h = if_not_exists(#h, :zero) + :one" + (drain ? ", #d = :true" : ""))
+                        .updateExpression("SET #h = if_not_exists(#h, :base) + :one" + (drain ? ", #d = :true" : ""))
                         .conditionExpression(condition)
                         .expressionAttributeNames(drain ? Map.of("#h", HEARTBEAT, "#d", DRAINING) : Map.of("#h", HEARTBEAT))
                         .expressionAttributeValues(drain ? with(values, ":true", AttributeValue.fromBool(true)) : values)
