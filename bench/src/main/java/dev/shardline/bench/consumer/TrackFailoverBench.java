@@ -2,6 +2,7 @@ package dev.shardline.bench.consumer;
 
 import dev.shardline.checkpoint.Lease;
 import dev.shardline.checkpoint.LeaseTable;
+import dev.shardline.checkpoint.WorkerHeartbeats;
 import dev.shardline.local.LocalClients;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -166,6 +167,10 @@ public final class TrackFailoverBench implements Runnable {
                         signal.equals("term") ? "SIGTERM" : "kill -9", sorted.size(), sorted.get(0),
                         median(sorted), sorted.get(sorted.size() - 1));
             });
+            // Killed trackers leave heartbeat items; the live ones delete those dead for 10 failover times.
+            List<String> items = new WorkerHeartbeats(table).workers().join();
+            System.out.printf(Locale.ROOT, "heartbeat items at the end: %d (%d trackers live, %d stopped): %s%n",
+                    items.size(), trackers.length, round, items);
         }
     }
 
