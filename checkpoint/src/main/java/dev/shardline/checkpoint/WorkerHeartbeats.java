@@ -44,6 +44,9 @@ public final class WorkerHeartbeats {
     private final Duration tableActiveTimeout;
     private final software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts;
     private long lastBeat = -1; // -1: not yet written by this instance
+    /** Set by remove(): a beat after it would recreate the item (a missing item is accepted), so none is sent. */
+    private boolean removed;
+    private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
 
     /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
     public WorkerHeartbeats(LeaseTable leaseTable) {
@@ -92,6 +95,10 @@ public final class WorkerHeartbeats {
     }
 
     private synchronized CompletableFuture<Long> beat(boolean drain) {
+        if (removed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("heartbeat of worker " + workerId
+                    + " was removed (the worker closed)"));
+        }
         long expected = lastBeat;
         // A missing item is (re)created either way: another worker may have deleted it as dead (removeDead) while
         // this one was cut off from DynamoDB for a long time; a counter changed by someone else is refused.
@@ -113,7 +120,7 @@ public final class WorkerHeartbeats {
                         .returnValues(ReturnValue.UPDATED_NEW)
                         .overrideConfiguration(timeouts)))
                 .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
-        return f.handle((v, e) -> {
+        CompletableFuture<Long> out = f.handle((v, e) -> {
             synchronized (this) {
                 if (e == null) {
                     lastBeat = v;
@@ -127,6 +134,8 @@ public final class WorkerHeartbeats {
                 throw e instanceof RuntimeException re ? re : new IllegalStateException(Retrier.unwrap(e));
             }
         });
+        inFlight = out;
+        return out;
     }
 
     private static Map<String, AttributeValue> with(Map<String, AttributeValue> m, String k, AttributeValue v) {
@@ -186,7 +195,17 @@ public final class WorkerHeartbeats {
      * Removes this worker's item on a clean shutdown (only if the counter is still the one it wrote), so others need
      * not wait for its heartbeat to expire. Returns true when removed.
      */
-    public synchronized CompletableFuture<Boolean> remove() {
+    public CompletableFuture<Boolean> remove() {
+        CompletableFuture<?> last;
+        synchronized (this) {
+            removed = true; // no beat after this one: it could recreate the item
+            last = inFlight;
+        }
+        // After the beat in flight (if any) settled, so the delete expects the counter it wrote.
+        return last.handle((x, e) -> null).thenCompose(x -> deleteOwn());
+    }
+
+    private synchronized CompletableFuture<Boolean> deleteOwn() {
         if (lastBeat < 0) {
             return CompletableFuture.completedFuture(false);
         }
