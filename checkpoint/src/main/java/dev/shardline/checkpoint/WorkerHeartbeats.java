@@ -44,6 +44,9 @@ public final class WorkerHeartbeats {
     private final Duration tableActiveTimeout;
     private final software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts;
     private long lastBeat = -1; // -1: not yet written by this instance
+    /** Set by remove(): a beat after it would recreate the item (a missing item is accepted), so none is sent. */
+    private boolean removed;
+    private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
 
     /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
     public WorkerHeartbeats(LeaseTable leaseTable) {
@@ -92,21 +95,32 @@ public final class WorkerHeartbeats {
     }
 
     private synchronized CompletableFuture<Long> beat(boolean drain) {
+        if (removed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("heartbeat of worker " + workerId
+                    + " was removed (the worker closed)"));
+        }
         long expected = lastBeat;
-        String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero" : "#h = :last";
+        // A missing item is (re)created either way: another worker may have deleted it as dead (removeDead) while
+        // this one was cut off from DynamoDB for a long time; a counter changed by someone else is refused.
+        // A recreated counter must never repeat the value observers saw when they declared the worker dead (they
+        // would take it for unchanged, i.e. still dead): this instance continues after its own last value, and a
+        // new instance starts at a random base instead of 0.
+        String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero"
+                : "attribute_not_exists(#h) OR #h = :last";
+        long base = expected >= 0 ? expected : java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40);
         Map<String, AttributeValue> values = expected < 0
-                ? Map.of(":one", n(1), ":zero", n(0))
-                : Map.of(":one", n(1), ":zero", n(0), ":last", n(expected));
+                ? Map.of(":one", n(1), ":zero", n(0), ":base", n(base))
+                : Map.of(":one", n(1), ":last", n(expected), ":base", n(base));
         CompletableFuture<Long> f = retrier.call(() -> client.updateItem(r -> r.tableName(tableName)
                         .key(Map.of(WORKER_ID, s(workerId)))
-                        .updateExpression("SET #h = if_not_exists(#h, :zero) + :one" + (drain ? ", #d = :true" : ""))
+                        .updateExpression("SET #h = if_not_exists(#h, :base) + :one" + (drain ? ", #d = :true" : ""))
                         .conditionExpression(condition)
                         .expressionAttributeNames(drain ? Map.of("#h", HEARTBEAT, "#d", DRAINING) : Map.of("#h", HEARTBEAT))
                         .expressionAttributeValues(drain ? with(values, ":true", AttributeValue.fromBool(true)) : values)
                         .returnValues(ReturnValue.UPDATED_NEW)
                         .overrideConfiguration(timeouts)))
                 .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
-        return f.handle((v, e) -> {
+        CompletableFuture<Long> out = f.handle((v, e) -> {
             synchronized (this) {
                 if (e == null) {
                     lastBeat = v;
@@ -120,6 +134,8 @@ public final class WorkerHeartbeats {
                 throw e instanceof RuntimeException re ? re : new IllegalStateException(Retrier.unwrap(e));
             }
         });
+        inFlight = out;
+        return out;
     }
 
     private static Map<String, AttributeValue> with(Map<String, AttributeValue> m, String k, AttributeValue v) {
@@ -179,7 +195,17 @@ public final class WorkerHeartbeats {
      * Removes this worker's item on a clean shutdown (only if the counter is still the one it wrote), so others need
      * not wait for its heartbeat to expire. Returns true when removed.
      */
-    public synchronized CompletableFuture<Boolean> remove() {
+    public CompletableFuture<Boolean> remove() {
+        CompletableFuture<?> last;
+        synchronized (this) {
+            removed = true; // no beat after this one: it could recreate the item
+            last = inFlight;
+        }
+        // After the beat in flight (if any) settled, so the delete expects the counter it wrote.
+        return last.handle((x, e) -> null).thenCompose(x -> deleteOwn());
+    }
+
+    private synchronized CompletableFuture<Boolean> deleteOwn() {
         if (lastBeat < 0) {
             return CompletableFuture.completedFuture(false);
         }
@@ -195,6 +221,25 @@ public final class WorkerHeartbeats {
                     }
                     return true;
                 })
+                .exceptionallyCompose(e -> LeaseTable.conditionFailed(e) ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(Retrier.unwrap(e)));
+    }
+
+    /**
+     * Deletes another worker's heartbeat item, found dead, only if its counter is still {@code heartbeat} (the value
+     * that was read when it was declared dead): a worker that beat since, or came back under the same id, keeps its
+     * item. Returns true when deleted, false when the item changed or is already gone.
+     */
+    public CompletableFuture<Boolean> removeDead(String worker, long heartbeat) {
+        if (worker.equals(workerId)) {
+            throw new IllegalArgumentException("removeDead is for other workers' items; use remove() for this one");
+        }
+        return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(worker)))
+                        .conditionExpression("#h = :seen")
+                        .expressionAttributeNames(Map.of("#h", HEARTBEAT))
+                        .expressionAttributeValues(Map.of(":seen", n(heartbeat)))
+                        .overrideConfiguration(timeouts)))
+                .thenApply(r -> true)
                 .exceptionallyCompose(e -> LeaseTable.conditionFailed(e) ? CompletableFuture.completedFuture(false)
                         : CompletableFuture.failedFuture(Retrier.unwrap(e)));
     }

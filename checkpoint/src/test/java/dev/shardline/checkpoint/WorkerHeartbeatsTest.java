@@ -23,15 +23,15 @@ class WorkerHeartbeatsTest {
         w1.createIfMissing().join();
         w2.createIfMissing().join();
 
-        assertThat(w1.beat().join()).isEqualTo(1);
-        assertThat(w1.beat().join()).isEqualTo(2);
-        assertThat(w2.beat().join()).isEqualTo(1);
-        assertThat(w1.heartbeats().join()).containsExactly(Map.entry("worker-1", 2L), Map.entry("worker-2", 1L));
+        long b1 = w1.beat().join(); // a new item starts at a random base (never a value observers remember)
+        assertThat(w1.beat().join()).isEqualTo(b1 + 1);
+        long b2 = w2.beat().join();
+        assertThat(w1.heartbeats().join()).containsExactly(Map.entry("worker-1", b1 + 1), Map.entry("worker-2", b2));
         assertThat(leases.listLeases().join()).as("no heartbeat item in the lease table").isEmpty();
 
         // a restarted worker-1 continues the counter, so observers see it change
         WorkerHeartbeats restarted = new WorkerHeartbeats(leases);
-        assertThat(restarted.beat().join()).isEqualTo(3);
+        assertThat(restarted.beat().join()).isEqualTo(b1 + 2);
         // the old instance is still beating with the same id: detected
         assertThatThrownBy(() -> w1.beat().join()).satisfies(e -> assertThat(e instanceof CompletionException ? e.getCause() : e)
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("worker-1"));
@@ -53,5 +53,42 @@ class WorkerHeartbeatsTest {
                 .updateExpression("SET heartbeat = :h").expressionAttributeValues(Map.of(":h", AttributeValue.fromN("50")))).join();
         assertThat(a.remove().join()).isFalse();
         assertThat(a.heartbeats().join()).containsEntry("w", 50L);
+    }
+
+    @Test
+    void removeDeadDeletesOnlyAnItemStillAtTheValueSeenDeadAndTheWorkerComesBackByItself() {
+        String app = TestDynamo.uniqueApp("hb");
+        LeaseTable leases = TestDynamo.table(app, "observer");
+        WorkerHeartbeats observer = new WorkerHeartbeats(leases);
+        WorkerHeartbeats dead = new WorkerHeartbeats(TestDynamo.table(app, "dead"));
+        WorkerHeartbeats cutOff = new WorkerHeartbeats(TestDynamo.table(app, "cut-off"));
+        observer.createIfMissing().join();
+        observer.beat().join();
+        dead.beat().join();
+        long d = dead.beat().join();
+        long c = cutOff.beat().join();
+
+        // declared dead at d, but it beat since: kept
+        long seen = observer.read("dead").join().orElseThrow().heartbeat();
+        assertThat(seen).isEqualTo(d);
+        dead.beat().join();
+        assertThat(observer.removeDead("dead", seen).join()).isFalse();
+        assertThat(observer.heartbeats().join()).containsEntry("dead", d + 1);
+        // unchanged since it was seen: deleted, once; a second observer's delete finds nothing
+        assertThat(observer.removeDead("dead", d + 1).join()).isTrue();
+        assertThat(observer.removeDead("dead", d + 1).join()).isFalse();
+        assertThat(observer.read("dead").join()).isEmpty();
+        assertThatThrownBy(() -> observer.removeDead("observer", 1)).isInstanceOf(IllegalArgumentException.class);
+
+        // a live worker whose item was deleted while it was cut off beats again without a false duplicate alarm,
+        // continuing its own counter: observers that remember c see a change, never c again
+        assertThat(observer.removeDead("cut-off", c).join()).isTrue();
+        assertThat(cutOff.beat().join()).isEqualTo(c + 1);
+        assertThat(cutOff.beat().join()).isEqualTo(c + 2);
+        assertThat(observer.read("cut-off").join().orElseThrow().heartbeat()).isEqualTo(c + 2);
+        assertThat(observer.workers().join()).containsExactly("cut-off", "observer");
+        // a new instance under a swept id starts elsewhere than the swept value (a random base)
+        assertThat(observer.removeDead("cut-off", c + 2).join()).isTrue();
+        assertThat(new WorkerHeartbeats(TestDynamo.table(app, "cut-off")).beat().join()).isNotEqualTo(c + 2);
     }
 }

@@ -211,6 +211,7 @@ final class LeaseCoordinator {
             }
         }
         reconcile(leases);
+        sweepDeadWorkers(leases, now);
         if (syncDue || cleanupSoon) {
             cleanupSoon = false;
             cleanup(leases, shardIds);
@@ -292,6 +293,30 @@ final class LeaseCoordinator {
         scanSoon = true;
         cleanupSoon = true;
         return true;
+    }
+
+    /**
+     * Deletes the heartbeat items of workers dead long enough that nobody needs them ({@link Liveness#sweepable}):
+     * conditional on the counter read when they were declared dead, so a worker that beat since keeps its item. Any
+     * live worker may do it; the others' deletes then find the item changed or gone and do nothing.
+     */
+    private void sweepDeadWorkers(List<Lease> leases, long now) {
+        Set<String> holders = new HashSet<>();
+        for (Lease l : leases) {
+            l.owner().ifPresent(holders::add);
+            l.checkpointOwner().ifPresent(holders::add);
+        }
+        holders.add(me);
+        List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+        liveness.sweepable(now, holders).forEach((w, value) -> calls.add(
+                heartbeats.removeDead(w, (Long) value).whenComplete((deleted, e) -> {
+                    if (Boolean.TRUE.equals(deleted)) {
+                        metrics.leaseOp("worker-delete");
+                        log.info("deleted the heartbeat item of worker {}, dead for at least {} failover times and "
+                                + "holding no lease", w, Liveness.KEEP_DEAD_FOR_FAILOVERS);
+                    }
+                }).exceptionally(e -> false)));
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
     }
 
     /** Stops tasks whose lease is gone or moved on, and starts the handoffs asked of this worker. */

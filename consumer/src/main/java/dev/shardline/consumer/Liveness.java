@@ -51,6 +51,30 @@ final class Liveness {
         }
     }
 
+    /**
+     * How long, in failover times, a dead worker's heartbeat item is kept after its last change: long enough that a
+     * worker merely cut off from DynamoDB (self-fenced, holding nothing) has had every chance to beat again, and that
+     * every observer has declared it dead and moved its leases.
+     */
+    static final int KEEP_DEAD_FOR_FAILOVERS = 10;
+
+    /**
+     * Workers whose heartbeat item may be deleted, with the heartbeat value to expect in the conditional delete:
+     * death confirmed by a consistent read, value unchanged on this observer's monotonic clock for at least
+     * {@link #KEEP_DEAD_FOR_FAILOVERS} failover times, and not among {@code holders} (the owners and
+     * checkpointOwners in the latest lease snapshot: a lease still names it, so its item is still worth reading).
+     */
+    Map<String, Object> sweepable(long nowNanos, Set<String> holders) {
+        Map<String, Object> out = new HashMap<>();
+        long keep = KEEP_DEAD_FOR_FAILOVERS * failoverNanos;
+        seen.forEach((w, s) -> {
+            if (s.confirmedDead && nowNanos - s.changedAtNanos >= keep && !holders.contains(w)) {
+                out.put(w, s.value);
+            }
+        });
+        return out;
+    }
+
     /** Forgets a worker (it said goodbye or its heartbeat row is gone). */
     void forget(String worker) {
         seen.remove(worker);
