@@ -10,6 +10,7 @@ import com.google.protobuf.CodedOutputStream;
 import dev.shardline.aggregation.proto.Messages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +36,8 @@ public final class Aggregator {
     private final MessageDigest md5 = HashKeys.newMd5();
 
     private final Map<String, Integer> partitionKeyIndex = new HashMap<>();
-    private final List<String> partitionKeys = new ArrayList<>();
+    /** The partition key table as UTF-8, encoded once when the key is first seen. */
+    private final List<byte[]> partitionKeys = new ArrayList<>();
     private final Map<String, Integer> explicitHashKeyIndex = new HashMap<>();
     private final List<String> explicitHashKeys = new ArrayList<>();
     private final List<Entry> entries = new ArrayList<>();
@@ -85,14 +87,26 @@ public final class Aggregator {
 
     /** {@link #add} for a record its caller has validated already with {@link Limits}. */
     public boolean addValidated(String partitionKey, String explicitHashKey, byte[] data) {
+        return addValidated(partitionKey, null, explicitHashKey, data);
+    }
+
+    /**
+     * {@link #addValidated(String, String, byte[])} with the partition key's UTF-8 bytes already at hand (the
+     * producer encodes each key once, for its MD5), so the key is not encoded again.
+     *
+     * @param partitionKeyUtf8 {@code partitionKey} in UTF-8, or null to encode it here; not copied, not changed
+     */
+    public boolean addValidated(String partitionKey, byte[] partitionKeyUtf8, String explicitHashKey, byte[] data) {
         if (entries.size() >= maxUserRecords) {
             return false;
         }
         Integer pkIndex = partitionKeyIndex.get(partitionKey);
         int sizeIncrease = 0;
         int newPkIndex = pkIndex != null ? pkIndex : partitionKeys.size();
+        byte[] pkBytes = null;
         if (pkIndex == null) {
-            sizeIncrease += delimitedSize(Limits.utf8Length(partitionKey));
+            pkBytes = partitionKeyUtf8 != null ? partitionKeyUtf8 : partitionKey.getBytes(StandardCharsets.UTF_8);
+            sizeIncrease += delimitedSize(pkBytes.length);
         }
         int newEhkIndex = -1;
         if (explicitHashKey != null) {
@@ -111,7 +125,7 @@ public final class Aggregator {
         }
         if (pkIndex == null) {
             partitionKeyIndex.put(partitionKey, newPkIndex);
-            partitionKeys.add(partitionKey);
+            partitionKeys.add(pkBytes);
         }
         if (explicitHashKey != null && newEhkIndex == explicitHashKeys.size()) {
             explicitHashKeyIndex.put(explicitHashKey, newEhkIndex);
@@ -184,8 +198,8 @@ public final class Aggregator {
         System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
         CodedOutputStream pb = CodedOutputStream.newInstance(out, MAGIC.length, protobufSize);
         try {
-            for (String key : partitionKeys) {
-                pb.writeString(Messages.AggregatedRecord.PARTITION_KEY_TABLE_FIELD_NUMBER, key);
+            for (byte[] key : partitionKeys) {
+                pb.writeByteArray(Messages.AggregatedRecord.PARTITION_KEY_TABLE_FIELD_NUMBER, key);
             }
             for (String key : explicitHashKeys) {
                 pb.writeString(Messages.AggregatedRecord.EXPLICIT_HASH_KEY_TABLE_FIELD_NUMBER, key);

@@ -14,8 +14,12 @@ public final class HashKeys {
 
     /** MD5 of the partition key's UTF-8 bytes, read as an unsigned 128-bit big-endian integer. */
     public static BigInteger hashKey(String partitionKey) {
-        byte[] digest = MD5.get().digest(partitionKey.getBytes(StandardCharsets.UTF_8));
-        return new BigInteger(1, digest);
+        return hashKey(partitionKey.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #hashKey(String)} of a partition key already encoded as UTF-8. */
+    public static BigInteger hashKey(byte[] partitionKeyUtf8) {
+        return new BigInteger(1, MD5.get().digest(partitionKeyUtf8));
     }
 
     /** The explicit hash key when there is one, else the partition key's MD5. */

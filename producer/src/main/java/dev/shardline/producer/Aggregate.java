@@ -65,7 +65,7 @@ final class Aggregate {
         if (!expired.isEmpty() && !records.isEmpty()) {
             Aggregator aggregator = new Aggregator(maxRecordBytes, records.size());
             for (PendingRecord r : records) {
-                if (!aggregator.addValidated(r.partitionKey, r.explicitHashKey, r.data)) {
+                if (!aggregator.addValidated(r.partitionKey, r.partitionKeyUtf8, r.explicitHashKey, r.data)) {
                     throw new IllegalStateException("a smaller aggregate must fit");
                 }
             }

@@ -5,6 +5,7 @@ import dev.shardline.aggregation.InvalidRecordException;
 import dev.shardline.aggregation.Limits;
 import dev.shardline.common.StreamIds;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -132,10 +133,12 @@ public final class KinesisProducer implements Producer {
         }
         checkStream(stream);
         Limits.checkPartitionKey(partitionKey);
+        // encoded once: its MD5, its size and the aggregate's key table all use these bytes
+        byte[] keyUtf8 = partitionKey.getBytes(StandardCharsets.UTF_8);
         BigInteger hashKey = explicitHashKey != null ? Limits.parseExplicitHashKey(explicitHashKey)
-                : HashKeys.hashKey(partitionKey);
+                : HashKeys.hashKey(keyUtf8);
         Limits.checkData(data, partitionKey, config.maxRecordBytes());
-        int bytes = data.length + Limits.utf8Length(partitionKey);
+        int bytes = data.length + keyUtf8.length;
         if (!buffer.tryAcquire(bytes)) {
             if (!block) {
                 throw bufferFull(bytes, Duration.ZERO);
@@ -150,7 +153,7 @@ public final class KinesisProducer implements Producer {
             }
         }
         long now = System.nanoTime();
-        PendingRecord r = new PendingRecord(stream, partitionKey, explicitHashKey, data.clone(), hashKey, now,
+        PendingRecord r = new PendingRecord(stream, partitionKey, keyUtf8, explicitHashKey, data.clone(), hashKey, now,
                 now + ttlNanos, bytes);
         if (closed) {
             buffer.release(bytes);

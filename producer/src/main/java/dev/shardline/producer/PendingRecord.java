@@ -1,6 +1,7 @@
 package dev.shardline.producer;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 final class PendingRecord {
     final String stream;
     final String partitionKey;
+    /** The partition key in UTF-8, encoded once at send: for its MD5, its size and the aggregate's key table. */
+    final byte[] partitionKeyUtf8;
     final String explicitHashKey;
     final byte[] data;
     final BigInteger hashKey;
@@ -26,8 +29,15 @@ final class PendingRecord {
 
     PendingRecord(String stream, String partitionKey, String explicitHashKey, byte[] data, BigInteger hashKey,
             long sentAtNanos, long deadlineNanos, int bufferedBytes) {
+        this(stream, partitionKey, partitionKey.getBytes(StandardCharsets.UTF_8), explicitHashKey, data, hashKey,
+                sentAtNanos, deadlineNanos, bufferedBytes);
+    }
+
+    PendingRecord(String stream, String partitionKey, byte[] partitionKeyUtf8, String explicitHashKey, byte[] data,
+            BigInteger hashKey, long sentAtNanos, long deadlineNanos, int bufferedBytes) {
         this.stream = stream;
         this.partitionKey = partitionKey;
+        this.partitionKeyUtf8 = partitionKeyUtf8;
         this.explicitHashKey = explicitHashKey;
         this.data = data;
         this.hashKey = hashKey;

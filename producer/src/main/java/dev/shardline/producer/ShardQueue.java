@@ -45,10 +45,10 @@ final class ShardQueue {
      */
     boolean append(PendingRecord r, long now) {
         boolean closed = false;
-        if (!open.addValidated(r.partitionKey, r.explicitHashKey, r.data)) {
+        if (!open.addValidated(r.partitionKey, r.partitionKeyUtf8, r.explicitHashKey, r.data)) {
             closeOpen();
             closed = true;
-            if (!open.addValidated(r.partitionKey, r.explicitHashKey, r.data)) {
+            if (!open.addValidated(r.partitionKey, r.partitionKeyUtf8, r.explicitHashKey, r.data)) {
                 throw new IllegalStateException("an empty aggregator takes any valid record");
             }
         }
