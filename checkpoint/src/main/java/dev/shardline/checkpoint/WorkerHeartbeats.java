@@ -3,11 +3,18 @@ package dev.shardline.checkpoint;
 import static dev.shardline.checkpoint.LeaseItems.n;
 import static dev.shardline.checkpoint.LeaseItems.s;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -22,19 +29,41 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  *
  * <p>Every write is conditional: a beat expects the counter this instance wrote last, so two live processes using the
  * same worker id are detected ({@link IllegalStateException}). One instance per worker; thread-safe.
+ *
+ * <p>For people and tools looking at the application ({@code shardline status}), each beat also writes the wall-clock
+ * time it was sent ({@code lastBeatMillis}) and, once {@link #announce announced}, the streams the worker reads and
+ * its failover time. Workers never judge each other by those: liveness stays the counter on the observer's clock.
  */
 public final class WorkerHeartbeats {
     /** Suffix of the heartbeat table name after the application name. */
     public static final String TABLE_SUFFIX = "-ShardlineWorkers";
     static final String WORKER_ID = "workerId";
     static final String HEARTBEAT = "heartbeat";
+    static final String LAST_BEAT = "lastBeatMillis";
+    static final String STREAMS = "streams";
+    static final String FAILOVER = "failoverMillis";
 
     private final DynamoDbAsyncClient client;
     private final Retrier retrier;
     private final String tableName;
     private final String workerId;
     private final Duration tableActiveTimeout;
+    private final Clock clock = Clock.systemUTC();
     private long lastBeat = -1; // -1: not yet written by this instance
+    private volatile Set<String> streams = Set.of();
+    private volatile Duration failoverTime;
+
+    /**
+     * What one worker's heartbeat item says: its counter, and what it announced for observers (empty when it wrote
+     * none, e.g. a worker of an older version).
+     *
+     * @param lastBeat     the wall-clock time of the last beat, as the worker's clock read it
+     * @param streams      the streams it reads (names or ARNs)
+     * @param failoverTime after how long without a beat the workers treat it as dead
+     */
+    public record Worker(String workerId, long heartbeat, Optional<Instant> lastBeat, Set<String> streams,
+                         Optional<Duration> failoverTime) {
+    }
 
     /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
     public WorkerHeartbeats(LeaseTable leaseTable) {
@@ -55,6 +84,17 @@ public final class WorkerHeartbeats {
         return tableName;
     }
 
+    /**
+     * Announces, with every following beat, the streams this worker reads and its failover time, so that people and
+     * tools looking at the application ({@code shardline status}) find its streams and judge its heartbeat's age as
+     * the workers do. Returns this.
+     */
+    public WorkerHeartbeats announce(Collection<String> streams, Duration failoverTime) {
+        this.streams = Set.copyOf(streams);
+        this.failoverTime = Objects.requireNonNull(failoverTime, "failoverTime");
+        return this;
+    }
+
     /** Creates the heartbeat table (on-demand) when missing and waits until ACTIVE. */
     public CompletableFuture<Void> createIfMissing() {
         return Tables.ensure(client, retrier, tableName, WORKER_ID, false, null, tableActiveTimeout);
@@ -70,14 +110,30 @@ public final class WorkerHeartbeats {
     public synchronized CompletableFuture<Long> beat() {
         long expected = lastBeat;
         String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero" : "#h = :last";
-        Map<String, AttributeValue> values = expected < 0
-                ? Map.of(":one", n(1), ":zero", n(0))
-                : Map.of(":one", n(1), ":zero", n(0), ":last", n(expected));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":zero", n(0),
+                ":now", n(clock.millis())));
+        if (expected >= 0) {
+            values.put(":last", n(expected));
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#h", HEARTBEAT, "#t", LAST_BEAT));
+        StringBuilder update = new StringBuilder("SET #h = if_not_exists(#h, :zero) + :one, #t = :now");
+        Duration failover = failoverTime;
+        if (failover != null) {
+            update.append(", #f = :failover");
+            names.put("#f", FAILOVER);
+            values.put(":failover", n(failover.toMillis()));
+        }
+        Set<String> announced = streams;
+        if (!announced.isEmpty()) {
+            update.append(", #s = :streams");
+            names.put("#s", STREAMS);
+            values.put(":streams", AttributeValue.fromSs(List.copyOf(announced)));
+        }
         CompletableFuture<Long> f = retrier.call(() -> client.updateItem(r -> r.tableName(tableName)
                         .key(Map.of(WORKER_ID, s(workerId)))
-                        .updateExpression("SET #h = if_not_exists(#h, :zero) + :one")
+                        .updateExpression(update.toString())
                         .conditionExpression(condition)
-                        .expressionAttributeNames(Map.of("#h", HEARTBEAT))
+                        .expressionAttributeNames(names)
                         .expressionAttributeValues(values)
                         .returnValues(ReturnValue.UPDATED_NEW)))
                 .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
@@ -102,20 +158,40 @@ public final class WorkerHeartbeats {
      * stale read only delays expiry, since any change of a counter restarts its timer).
      */
     public CompletableFuture<Map<String, Long>> heartbeats() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        return scanPage(null, out).thenApply(x -> out);
+        return describe().thenApply(all -> {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            all.forEach(w -> out.put(w.workerId(), w.heartbeat()));
+            return out;
+        });
     }
 
-    private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, Map<String, Long> out) {
+    /** Every worker's heartbeat item, sorted by worker id (an eventually consistent Scan). */
+    public CompletableFuture<List<Worker>> describe() {
+        List<Worker> out = new ArrayList<>();
+        return scanPage(null, out).thenApply(x -> {
+            out.sort(java.util.Comparator.comparing(Worker::workerId));
+            return out;
+        });
+    }
+
+    private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, List<Worker> out) {
         ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start).build();
         return retrier.call(() -> client.scan(req)).thenCompose(r -> {
-            for (Map<String, AttributeValue> i : r.items()) {
-                AttributeValue h = i.get(HEARTBEAT);
-                out.put(i.get(WORKER_ID).s(), h == null ? 0L : Long.parseLong(h.n()));
-            }
+            r.items().forEach(i -> out.add(worker(i)));
             return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
                     ? scanPage(r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
         });
+    }
+
+    private static Worker worker(Map<String, AttributeValue> item) {
+        AttributeValue h = item.get(HEARTBEAT);
+        AttributeValue t = item.get(LAST_BEAT);
+        AttributeValue f = item.get(FAILOVER);
+        AttributeValue st = item.get(STREAMS);
+        return new Worker(item.get(WORKER_ID).s(), h == null ? 0L : Long.parseLong(h.n()),
+                t == null || t.n() == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(t.n()))),
+                st == null || !st.hasSs() ? Set.of() : new LinkedHashSet<>(st.ss()),
+                f == null || f.n() == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(f.n()))));
     }
 
     /**

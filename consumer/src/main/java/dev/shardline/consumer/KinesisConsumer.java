@@ -2,6 +2,7 @@ package dev.shardline.consumer;
 
 import dev.shardline.checkpoint.LeaseTable;
 import dev.shardline.checkpoint.WorkerHeartbeats;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -99,7 +100,8 @@ public final class KinesisConsumer implements AutoCloseable {
         StreamRef stream = new StreamRef(summary.streamName(), summary.streamARN());
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
                 .tableName(config.tableName()).workerId(config.workerId()).build();
-        heartbeats = new WorkerHeartbeats(leaseTable);
+        // The stream and failover time go with every beat, for `shardline status` and the console.
+        heartbeats = new WorkerHeartbeats(leaseTable).announce(List.of(stream.name()), config.failoverTime());
         // Both tables at once: each creation waits for ACTIVE.
         CompletableFuture.allOf(leaseTable.createIfMissing(), heartbeats.createIfMissing()).join();
         log.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
