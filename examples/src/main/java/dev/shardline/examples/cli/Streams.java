@@ -16,7 +16,8 @@ public final class Streams {
     }
 
     /**
-     * Every shard of the stream (open and closed, within retention), paging through ListShards.
+     * Every shard of the stream (open and closed, within retention), paging through ListShards. {@code stream} is a
+     * name or an ARN.
      *
      * @throws IllegalStateException "stream 'S' not found" when the stream does not exist
      */
@@ -24,8 +25,9 @@ public final class Streams {
         List<Shard> shards = new ArrayList<>();
         String token = null;
         do {
-            ListShardsRequest request = token == null ? ListShardsRequest.builder().streamName(stream).build()
-                    : ListShardsRequest.builder().nextToken(token).build();
+            ListShardsRequest request = token != null ? ListShardsRequest.builder().nextToken(token).build()
+                    : isArn(stream) ? ListShardsRequest.builder().streamARN(stream).build()
+                    : ListShardsRequest.builder().streamName(stream).build();
             ListShardsResponse page;
             try {
                 page = kinesis.listShards(request).join();
@@ -36,6 +38,11 @@ public final class Streams {
             token = page.nextToken();
         } while (token != null);
         return shards;
+    }
+
+    /** True when {@code stream} is an ARN rather than a name. */
+    public static boolean isArn(String stream) {
+        return stream.startsWith("arn:");
     }
 
     /** Fails with one clear line when the stream does not exist or the endpoint cannot be reached. */
