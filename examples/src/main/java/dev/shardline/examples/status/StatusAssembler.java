@@ -31,10 +31,6 @@ final class StatusAssembler {
     record KinesisShard(String shardId, Set<String> parentShardIds, boolean closed) {
     }
 
-    /** Recent throughput of a lease, measured outside the lease table (in-process metrics). */
-    record Throughput(Double recordsPerSecond, Double bytesPerSecond) {
-    }
-
     /** Everything the status is made of. {@code workers} is empty when the heartbeat table does not exist. */
     record Inputs(String application, Instant now, Collection<String> requestedStreams, List<Lease> leases,
                   Optional<List<WorkerHeartbeats.Worker>> workers, Map<String, List<KinesisShard>> shardsByStream,

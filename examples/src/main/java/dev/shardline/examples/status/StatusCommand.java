@@ -65,7 +65,8 @@ public final class StatusCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (KinesisAsyncClient kinesis = connection.kinesis(); DynamoDbAsyncClient dynamoDb = connection.dynamoDb()) {
-            StatusReader reader = new StatusReader(dynamoDb, kinesis, app, streams, CALL_TIMEOUT, Clock.systemUTC());
+            StatusReader reader = new StatusReader(dynamoDb, kinesis, app, streams, CALL_TIMEOUT, Duration.ZERO,
+                    Clock.systemUTC());
             if (watch == null) {
                 ApplicationStatus status = reader.read();
                 out.print(json ? StatusJson.write(status) + "\n" : StatusTable.render(status, false));

@@ -46,38 +46,45 @@ public final class StatusReader {
     private final List<String> streams;
     private final Duration callTimeout;
     private final Clock clock;
+    private final Duration lagRefresh;
     private final LeaseTable leaseTable;
     private final WorkerHeartbeats heartbeats;
+    /** The last lag measured per lease key, and when (System.nanoTime), reused for {@code lagRefresh}. */
+    private final Map<String, Long> lastLag = new ConcurrentHashMap<>();
+    private volatile long lastLagNanos;
+    private volatile boolean lagMeasured;
 
     /**
-     * @param streams the streams to look at; empty: those the application's workers and lease keys name
+     * @param streams    the streams to look at; empty: those the application's workers and lease keys name
+     * @param lagRefresh how long a measured lag is shown again before the shards are read again (zero: every read)
      */
     public StatusReader(DynamoDbAsyncClient dynamoDb, KinesisAsyncClient kinesis, String application,
-            List<String> streams, Duration callTimeout, Clock clock) {
+            List<String> streams, Duration callTimeout, Duration lagRefresh, Clock clock) {
         this.dynamoDb = dynamoDb;
         this.kinesis = kinesis;
         this.application = application;
         this.streams = List.copyOf(streams);
         this.callTimeout = callTimeout;
+        this.lagRefresh = lagRefresh;
         this.clock = clock;
         // Never written through: the worker id only satisfies the builder.
         this.leaseTable = LeaseTable.builder(dynamoDb).applicationName(application).workerId("shardline-status").build();
         this.heartbeats = new WorkerHeartbeats(leaseTable);
     }
 
-    /** The application now, with lag measured. */
+    /** The application now. */
     public ApplicationStatus read() {
-        return read(true, Map.of());
+        return read(Map.of());
     }
 
     /**
-     * The application now.
+     * The application now, with lag measured unless it was within {@code lagRefresh}.
      *
-     * @param measureLag  read each shard just after its checkpoint for MillisBehindLatest
-     * @param throughputs per lease key, throughput measured elsewhere (the demo's own counters); else the lease's
+     * @param throughputs per lease key, records/s and bytes/s measured elsewhere (the demo's own counters; either may
+     *                    be null); leases not named show the throughput stored on the lease
      * @throws IllegalStateException when the lease table cannot be read (missing, unreachable)
      */
-    ApplicationStatus read(boolean measureLag, Map<String, StatusAssembler.Throughput> throughputs) {
+    public ApplicationStatus read(Map<String, Throughput> throughputs) {
         CompletableFuture<List<Lease>> leaseScan = bounded(leaseTable.listLeases());
         CompletableFuture<Optional<List<WorkerHeartbeats.Worker>>> beatScan = bounded(heartbeats.describe())
                 .thenApply(Optional::of)
@@ -104,15 +111,20 @@ public final class StatusReader {
                 warnings.add("stream " + stream + ": " + CliErrors.oneLine(e));
             }
         }
-        StatusAssembler.Inputs inputs = new StatusAssembler.Inputs(application, clock.instant(), streams, leases,
-                workers, shards, Map.of(), throughputs, warnings);
-        ApplicationStatus status = StatusAssembler.assemble(inputs);
-        if (!measureLag) {
-            return status;
+        long now = System.nanoTime();
+        if (lagMeasured && now - lastLagNanos < lagRefresh.toNanos()) {
+            return StatusAssembler.assemble(new StatusAssembler.Inputs(application, clock.instant(), streams, leases,
+                    workers, shards, Map.copyOf(lastLag), throughputs, warnings));
         }
+        ApplicationStatus status = StatusAssembler.assemble(new StatusAssembler.Inputs(application, clock.instant(),
+                streams, leases, workers, shards, Map.of(), throughputs, new ArrayList<>(warnings)));
         Map<String, Long> lag = lag(status.leases().stream()
                 .filter(l -> l.state().needsOwner() && l.stream() != null && shards.containsKey(l.stream()))
                 .toList(), warnings);
+        lastLag.clear();
+        lastLag.putAll(lag);
+        lastLagNanos = now;
+        lagMeasured = true;
         return StatusAssembler.assemble(new StatusAssembler.Inputs(application, clock.instant(), streams, leases,
                 workers, shards, lag, throughputs, warnings));
     }
