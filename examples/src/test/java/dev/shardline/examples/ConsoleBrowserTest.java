@@ -119,7 +119,7 @@ class ConsoleBrowserTest {
             picocli.CommandLine cli = Shardline.commandLine();
             cli.setOut(new java.io.PrintWriter(out, true));
             List<String> args = new java.util.ArrayList<>(List.of("console", "--app", app, "--port", "0",
-                    "--duration", "20s"));
+                    "--duration", "12s"));
             args.addAll(local.flags());
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cli.execute(args.toArray(String[]::new)));
             String ready = Await.until("the ready line", Duration.ofSeconds(20), out::toString,

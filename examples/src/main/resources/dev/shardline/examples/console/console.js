@@ -217,6 +217,11 @@ function renderLineage(status) {
   document.getElementById('lineage').replaceChildren(...out);
 }
 
+/** Shard ids that wrap between ids, never inside one. */
+function ids(list) {
+  return list.length ? list.map(id => el('span', {class: 'nowrap'}, id, ' ')) : '–';
+}
+
 function renderShards(status, history, hot, multiStream) {
   const recordsIn = latest(history, 2);
   const rows = status.leases.map(l => {
@@ -234,8 +239,8 @@ function renderShards(status, history, hot, multiStream) {
       el('td', {class: 'num'}, num(recordsIn[l.leaseKey])),
       el('td', {class: 'num'}, num(l.recordsPerSecond)),
       el('td', {class: 'num'}, num(l.bytesPerSecond, 1024)),
-      el('td', {class: 'mono wrap'}, l.parentShardIds.join(' ') || '–'),
-      el('td', {class: 'mono wrap'}, l.childShardIds.join(' ') || '–'));
+      el('td', {class: 'mono wrap'}, ids(l.parentShardIds)),
+      el('td', {class: 'mono wrap'}, ids(l.childShardIds)));
   });
   document.querySelector('#shards tbody').replaceChildren(...rows);
 }
