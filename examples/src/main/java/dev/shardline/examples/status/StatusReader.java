@@ -195,6 +195,6 @@ public final class StatusReader {
     private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
         return call.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
                 CompletableFuture.failedFuture(CliErrors.rootCause(e) instanceof TimeoutException
-                        ? new IllegalStateException("no answer within " + callTimeout.toMillis() + " ms") : e));
+                        ? new TimeoutException("no answer within " + callTimeout.toMillis() + " ms") : e));
     }
 }
