@@ -142,9 +142,10 @@ final class StatusAssembler {
                 problems.add(what + "has no owner");
             } else {
                 WorkerStatus w = workers.get(lease.owner());
-                problems.add(what + "its owner " + lease.owner() + " is dead ("
-                        + (w == null || w.heartbeatAgeMillis() == null ? "no heartbeat"
-                        : "last heartbeat " + seconds(w.heartbeatAgeMillis()) + " ago") + ")");
+                problems.add(what + "its owner " + lease.owner() + (w == null || w.heartbeatAgeMillis() == null
+                        ? " is dead (no heartbeat)"
+                        : " is dead or stalled (last heartbeat " + seconds(w.heartbeatAgeMillis()) + " ago, failover "
+                        + seconds(w.failoverMillis() != null ? w.failoverMillis() : DEFAULT_FAILOVER.toMillis()) + ")"));
             }
         }
         return new ApplicationStatus(in.application(), in.now(), streams, leases, List.copyOf(workers.values()),

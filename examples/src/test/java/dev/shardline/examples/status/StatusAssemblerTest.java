@@ -129,7 +129,7 @@ class StatusAssemblerTest {
         assertThat(l.get(S1).ownerAlive()).isFalse();
         assertThat(status.exitCode()).isEqualTo(ApplicationStatus.UNATTENDED);
         assertThat(status.problems()).containsExactly("trucks/" + S1
-                + " is open and its owner w-b is dead (last heartbeat 12.3s ago)");
+                + " is open and its owner w-b is dead or stalled (last heartbeat 12.3s ago, failover 3.0s)");
         assertThat(StatusTable.render(status, false)).contains("w-b (dead)").contains("DEAD");
     }
 
