@@ -219,7 +219,7 @@ function renderLineage(status) {
 
 /** Shard ids that wrap between ids, never inside one. */
 function ids(list) {
-  return list.length ? list.map(id => el('span', {class: 'nowrap'}, id, ' ')) : '–';
+  return list.length ? list.flatMap(id => [el('span', {class: 'nowrap'}, id), ' ']) : '–';
 }
 
 function renderShards(status, history, hot, multiStream) {
