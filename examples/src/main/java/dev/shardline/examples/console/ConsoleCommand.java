@@ -1,6 +1,6 @@
 package dev.shardline.examples.console;
 
-import dev.shardline.examples.cli.ApplicationName;
+import dev.shardline.examples.cli.ApplicationOptions;
 import dev.shardline.examples.cli.ConnectionOptions;
 import dev.shardline.examples.cli.DurationConverter;
 import dev.shardline.examples.status.StatusReader;
@@ -8,8 +8,6 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,12 +39,8 @@ public final class ConsoleCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--app", required = true, paramLabel = "A", description = "Application name = lease table name.")
-    String app;
-
-    @Option(names = "--stream", paramLabel = "S", description = "A stream of the application (repeatable; default:"
-            + " the streams its workers announce and its lease keys name).")
-    List<String> streams = new ArrayList<>();
+    @Mixin
+    ApplicationOptions application;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
@@ -58,14 +52,14 @@ public final class ConsoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ApplicationName.check(spec.commandLine(), app);
+        String app = application.app(spec.commandLine());
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0 to 65535, was " + port);
         }
         PrintWriter out = spec.commandLine().getOut();
         try (KinesisAsyncClient kinesis = connection.kinesis(); DynamoDbAsyncClient dynamoDb = connection.dynamoDb();
-             ConsoleServer console = start(new StatusReader(dynamoDb, kinesis, app, streams, Duration.ofSeconds(5),
-                     LAG_REFRESH, Clock.systemUTC()), null, port)) {
+             ConsoleServer console = start(new StatusReader(dynamoDb, kinesis, app, application.streams(),
+                     Duration.ofSeconds(5), LAG_REFRESH, Clock.systemUTC()), null, port)) {
             out.println("console: " + console.uri());
             out.flush();
             CountDownLatch stop = new CountDownLatch(1);

@@ -1,14 +1,12 @@
 package dev.shardline.examples.status;
 
-import dev.shardline.examples.cli.ApplicationName;
+import dev.shardline.examples.cli.ApplicationOptions;
 import dev.shardline.examples.cli.CliErrors;
 import dev.shardline.examples.cli.ConnectionOptions;
 import dev.shardline.examples.cli.DurationConverter;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,12 +33,8 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--app", required = true, paramLabel = "A", description = "Application name = lease table name.")
-    String app;
-
-    @Option(names = "--stream", paramLabel = "S", description = "A stream of the application (repeatable; default:"
-            + " the streams its workers announce and its lease keys name).")
-    List<String> streams = new ArrayList<>();
+    @Mixin
+    ApplicationOptions application;
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
             description = "A readable table (default) or one JSON object per refresh.")
@@ -52,7 +46,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ApplicationName.check(spec.commandLine(), app);
+        String app = application.app(spec.commandLine());
         boolean json = switch (format) {
             case "table" -> false;
             case "json" -> true;
@@ -65,8 +59,8 @@ public final class StatusCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (KinesisAsyncClient kinesis = connection.kinesis(); DynamoDbAsyncClient dynamoDb = connection.dynamoDb()) {
-            StatusReader reader = new StatusReader(dynamoDb, kinesis, app, streams, CALL_TIMEOUT, Duration.ZERO,
-                    Clock.systemUTC());
+            StatusReader reader = new StatusReader(dynamoDb, kinesis, app, application.streams(), CALL_TIMEOUT,
+                    Duration.ZERO, Clock.systemUTC());
             if (watch == null) {
                 ApplicationStatus status = reader.read();
                 out.print(json ? StatusJson.write(status) + "\n" : StatusTable.render(status, false));
