@@ -28,20 +28,13 @@ import org.slf4j.LoggerFactory;
 final class ConsoleSampler {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSampler.class);
     private static final JsonNodeFactory NODES = new ObjectMapper().getNodeFactory();
-    private static final ShardTraffic.Totals NONE = new ShardTraffic.Totals(0, 0);
-
-    /** Per-second rates of one shard since the previous sample; null when not measured. */
-    private record Rates(Double recordsIn, Double recordsOut, Double bytesOut) {
-    }
 
     private final StatusReader reader;
     private final ShardTraffic traffic;
     private final int keep;
     private final Map<String, ArrayDeque<Object[]>> shards = new LinkedHashMap<>();
     private final Map<String, ArrayDeque<Object[]>> heartbeats = new LinkedHashMap<>();
-    private Map<String, ShardTraffic.Totals> lastWritten = Map.of();
-    private Map<String, ShardTraffic.Totals> lastProcessed = Map.of();
-    private long lastTotalsNanos;
+    private final TrafficRates rates = new TrafficRates();
     private volatile String statusJson;
     private volatile String error;
 
@@ -62,7 +55,8 @@ final class ConsoleSampler {
 
     /** Reads once and records a point per lease and worker; a failed read is kept as the error the page shows. */
     synchronized void sample() {
-        Map<String, Rates> rates = rates(System.nanoTime());
+        Map<String, TrafficRates.Rates> rates = traffic == null ? Map.of()
+                : this.rates.next(System.nanoTime(), traffic.written(), traffic.processed());
         Map<String, Throughput> measured = new HashMap<>();
         rates.forEach((shard, r) -> {
             if (r.recordsOut() != null) {
@@ -81,40 +75,13 @@ final class ConsoleSampler {
         statusJson = StatusJson.write(status);
         long t = status.time().toEpochMilli();
         for (LeaseStatus lease : status.leases()) {
-            Rates r = rates.get(lease.leaseKey());
+            TrafficRates.Rates r = rates.get(lease.leaseKey());
             add(shards, lease.leaseKey(), new Object[] {t, lease.millisBehindLatest(), r == null ? null : r.recordsIn(),
                     round(lease.recordsPerSecond()), round(lease.bytesPerSecond())});
         }
         for (WorkerStatus w : status.workers()) {
             add(heartbeats, w.workerId(), new Object[] {t, w.heartbeatAgeMillis()});
         }
-    }
-
-    /** Records/s in and out per shard since the previous sample, from the process's own running totals. */
-    private Map<String, Rates> rates(long now) {
-        Map<String, Rates> rates = new HashMap<>();
-        if (traffic == null) {
-            return rates;
-        }
-        Map<String, ShardTraffic.Totals> written = Map.copyOf(traffic.written());
-        Map<String, ShardTraffic.Totals> processed = Map.copyOf(traffic.processed());
-        double seconds = (now - lastTotalsNanos) / 1e9;
-        if (lastTotalsNanos != 0 && seconds > 0) {
-            java.util.Set<String> ids = new java.util.HashSet<>(written.keySet());
-            ids.addAll(processed.keySet());
-            for (String shard : ids) {
-                ShardTraffic.Totals in = written.get(shard);
-                ShardTraffic.Totals out = processed.get(shard);
-                rates.put(shard, new Rates(
-                        in == null ? null : (in.records() - lastWritten.getOrDefault(shard, NONE).records()) / seconds,
-                        out == null ? null : (out.records() - lastProcessed.getOrDefault(shard, NONE).records()) / seconds,
-                        out == null ? null : (out.bytes() - lastProcessed.getOrDefault(shard, NONE).bytes()) / seconds));
-            }
-        }
-        lastWritten = written;
-        lastProcessed = processed;
-        lastTotalsNanos = now;
-        return rates;
     }
 
     private void add(Map<String, ArrayDeque<Object[]>> series, String key, Object[] point) {
