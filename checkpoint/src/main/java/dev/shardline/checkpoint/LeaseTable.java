@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -45,7 +46,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * asynchronous and thread-safe; the client is not closed by this class.
  *
  * <p>Lease liveness is not judged here: see {@link ExpiryTracker} and {@link WorkerHeartbeats}. To checkpoint a
- * held lease, wrap it in a {@link LeaseCheckpointer} with {@link #checkpointer(Lease)}.
+ * held lease, wrap it in a {@link LeaseHolding} with {@link #hold(Lease)}; the processor gets its
+ * {@link LeaseHolding#checkpointer()}.
  */
 public final class LeaseTable {
     private final DynamoDbAsyncClient client;
@@ -54,6 +56,7 @@ public final class LeaseTable {
     private final Tables.Capacity capacity;
     private final Duration tableActiveTimeout;
     private final Retrier retrier;
+    private final AwsRequestOverrideConfiguration timeouts;
 
     private LeaseTable(Builder b) {
         this.client = Objects.requireNonNull(b.client, "client");
@@ -69,6 +72,8 @@ public final class LeaseTable {
         this.capacity = b.capacity;
         this.tableActiveTimeout = b.tableActiveTimeout;
         this.retrier = new Retrier(b.maxAttempts, b.initialBackoff, b.maxBackoff);
+        this.timeouts = AwsRequestOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(b.attemptTimeout).apiCallTimeout(b.callTimeout).build();
     }
 
     static void checkTableName(String field, String name) {
@@ -100,6 +105,11 @@ public final class LeaseTable {
         return retrier;
     }
 
+    /** The per-request time bounds (attempt and whole call, SDK retries included) every lease call carries. */
+    AwsRequestOverrideConfiguration timeouts() {
+        return timeouts;
+    }
+
     /**
      * Creates the table with its owner index when missing (on-demand, or provisioned when configured), and waits
      * until table and index are ACTIVE. Fails with {@link IllegalStateException} when a table of that name exists
@@ -116,7 +126,8 @@ public final class LeaseTable {
     }
 
     private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, List<Lease> out) {
-        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(true).exclusiveStartKey(start).build();
+        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(true).exclusiveStartKey(start)
+                .overrideConfiguration(timeouts).build();
         return retrier.call(() -> client.scan(req)).thenCompose(r -> {
             r.items().forEach(i -> out.add(LeaseItems.fromItem(i)));
             return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
@@ -142,7 +153,7 @@ public final class LeaseTable {
                 .keyConditionExpression("#o = :o")
                 .expressionAttributeNames(Map.of("#o", LEASE_OWNER))
                 .expressionAttributeValues(Map.of(":o", s(owner)))
-                .exclusiveStartKey(start).build();
+                .exclusiveStartKey(start).overrideConfiguration(timeouts).build();
         return retrier.call(() -> client.query(req)).thenCompose(r -> {
             r.items().forEach(i -> out.add(i.get(LEASE_KEY).s()));
             return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
@@ -173,7 +184,7 @@ public final class LeaseTable {
         }
         return retrier.call(() -> client.batchGetItem(r -> r.requestItems(Map.of(tableName,
                         software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
-                                .keys(keys).consistentRead(true).build()))))
+                                .keys(keys).consistentRead(true).build())).overrideConfiguration(timeouts)))
                 .thenCompose(r -> {
                     r.responses().getOrDefault(tableName, List.of()).forEach(i -> out.add(LeaseItems.fromItem(i)));
                     var unprocessed = r.unprocessedKeys().get(tableName);
@@ -192,7 +203,8 @@ public final class LeaseTable {
 
     /** One lease, read strongly consistently, or empty. */
     public CompletableFuture<Optional<Lease>> getLease(String leaseKey) {
-        return retrier.call(() -> client.getItem(r -> r.tableName(tableName).key(LeaseItems.key(leaseKey)).consistentRead(true)))
+        return retrier.call(() -> client.getItem(r -> r.tableName(tableName).key(LeaseItems.key(leaseKey)).consistentRead(true)
+                        .overrideConfiguration(timeouts)))
                 .thenApply(r -> r.hasItem() && !r.item().isEmpty() ? Optional.of(LeaseItems.fromItem(r.item())) : Optional.empty());
     }
 
@@ -203,7 +215,7 @@ public final class LeaseTable {
     public CompletableFuture<Boolean> createLeaseIfAbsent(Lease lease) {
         return retrier.call(() -> client.putItem(r -> r.tableName(tableName).item(LeaseItems.toItem(lease))
                         .conditionExpression("attribute_not_exists(#k)")
-                        .expressionAttributeNames(Map.of("#k", LEASE_KEY))))
+                        .expressionAttributeNames(Map.of("#k", LEASE_KEY)).overrideConfiguration(timeouts)))
                 .thenApply(r -> true)
                 .exceptionallyCompose(e -> conditionFailed(e) ? CompletableFuture.completedFuture(false)
                         : CompletableFuture.failedFuture(Retrier.unwrap(e)));
@@ -212,7 +224,7 @@ public final class LeaseTable {
     /**
      * Renews a held lease, KCL's way: increments {@code leaseCounter} if this worker still owns it at {@code held}'s
      * counter. Returns the renewed snapshot; fails with {@link LeaseLostException} otherwise. Shardline workers prove
-     * liveness with {@link WorkerHeartbeats} instead; use {@link LeaseCheckpointer#renew()} for a lease that has a
+     * liveness with {@link WorkerHeartbeats} instead; use {@link LeaseHolding#renew()} for a lease that has a
      * checkpointer, so renewals and checkpoints do not race.
      */
     public CompletableFuture<Lease> renew(Lease held) {
@@ -261,7 +273,7 @@ public final class LeaseTable {
     }
 
     private CompletableFuture<Optional<Lease>> race(Lease observed, Update u) {
-        return retrier.call(() -> client.updateItem(u.request(tableName, observed.leaseKey())))
+        return retrier.call(() -> client.updateItem(u.request(tableName, observed.leaseKey(), timeouts)))
                 .thenApply(r -> Optional.of(LeaseItems.fromItem(r.attributes())))
                 .exceptionallyCompose(e -> conditionFailed(e) ? CompletableFuture.completedFuture(Optional.empty())
                         : CompletableFuture.failedFuture(Retrier.unwrap(e)));
@@ -278,34 +290,56 @@ public final class LeaseTable {
     }
 
     /**
-     * Starts a graceful handoff of a held lease to {@code nextOwner}, as KCL 3.x does: {@code leaseOwner} becomes
-     * {@code nextOwner}, {@code checkpointOwner} this worker, the counter increments. This worker may then still
-     * checkpoint (its processor finishing) and ends the handoff with {@link #finishHandoff(Lease)}; the next owner
-     * waits until {@code checkpointOwner} is gone (or a timeout) and then {@link #take(Lease) takes} it. Returns the
-     * lease as handed off; fails with {@link LeaseLostException} if no longer held.
+     * Asks for a graceful handoff of a lease another live worker holds, to this worker, with KCL 3.x's attributes:
+     * {@code leaseOwner} becomes this worker (the receiver) and {@code checkpointOwner} the current owner, if counter
+     * and owner are still what was observed and no handoff is in progress. The counter is not incremented, so the
+     * current owner's holding may still checkpoint; it ends the handoff with {@link #finishHandoff(Lease)} once its
+     * processor has finished, and the receiver then {@link #take(Lease) takes} the lease (or takes it anyway after a
+     * timeout, which cuts the old owner off). Returns the lease in handoff, or empty when it changed first.
      */
-    public CompletableFuture<Lease> handoff(Lease held, String nextOwner) {
-        if (nextOwner == null || nextOwner.isBlank()) {
-            throw new IllegalArgumentException("nextOwner must not be blank");
+    public CompletableFuture<Optional<Lease>> requestHandoff(Lease observed) {
+        String owner = observed.owner().orElseThrow(() -> new IllegalArgumentException("lease "
+                + observed.leaseKey() + " has no owner to hand it off"));
+        if (owner.equals(workerId)) {
+            throw new IllegalArgumentException("lease " + observed.leaseKey() + " is already owned by " + workerId);
         }
-        return updateHeld(held, "handoff", new Update()
-                .set("#c = #c + :one", "#c", LEASE_COUNTER, ":one", n(1))
-                .set("#o = :next", "#o", LEASE_OWNER, ":next", s(nextOwner))
-                .set("#co = :me", "#co", CHECKPOINT_OWNER, ":me", s(workerId)));
+        Update u = new Update()
+                .set("#o = :me", "#o", LEASE_OWNER, ":me", s(workerId))
+                .set("#co = :prevOwner", "#co", CHECKPOINT_OWNER, ":prevOwner", s(owner))
+                .condition("#c = :expected", ":expected", n(observed.counter()))
+                .condition("#o = :prevOwner")
+                .condition("attribute_not_exists(#co)");
+        u.names.put("#c", LEASE_COUNTER);
+        return race(observed, u);
     }
 
     /**
-     * Ends a handoff started by this worker: removes {@code checkpointOwner} (if still this worker at {@code handedOff}'s
-     * counter), so the next owner starts at once. Fails with {@link LeaseLostException} otherwise.
+     * Ends a handoff another worker requested from this one: removes {@code checkpointOwner} (if still this worker at
+     * {@code handedOff}'s counter), so the receiver starts at once. Fails with {@link LeaseLostException} otherwise.
      */
     public CompletableFuture<Lease> finishHandoff(Lease handedOff) {
         return updateHeld(handedOff, "finish handoff", new Update().remove("#co", "#co", CHECKPOINT_OWNER));
     }
 
     /**
+     * Deletes a lease whose shard no longer exists in the stream, if its counter is still what was observed (nobody
+     * took or checkpointed it since). Returns true when deleted.
+     */
+    public CompletableFuture<Boolean> deleteGone(Lease observed) {
+        return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(LeaseItems.key(observed.leaseKey()))
+                        .conditionExpression("#c = :expected")
+                        .expressionAttributeNames(Map.of("#c", LEASE_COUNTER))
+                        .expressionAttributeValues(Map.of(":expected", n(observed.counter())))
+                        .overrideConfiguration(timeouts)))
+                .thenApply(r -> true)
+                .exceptionallyCompose(e -> conditionFailed(e) ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(Retrier.unwrap(e)));
+    }
+
+    /**
      * Writes a checkpoint on a held lease (or one this worker is handing off): {@code checkpoint} and
      * {@code checkpointSubSequenceNumber} are set, {@code ownerSwitchesSinceCheckpoint} reset, the pending checkpoint
-     * removed. Does not validate the position (the {@link LeaseCheckpointer} does); fails with
+     * removed. Does not validate the position (the {@link LeaseHolding} does); fails with
      * {@link LeaseLostException} if the lease is no longer held at {@code held}'s counter.
      */
     public CompletableFuture<Lease> checkpoint(Lease held, ExtendedSequenceNumber position) {
@@ -351,24 +385,25 @@ public final class LeaseTable {
         return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(LeaseItems.key(leaseKey))
                         .conditionExpression("#cp = :end")
                         .expressionAttributeNames(Map.of("#cp", CHECKPOINT))
-                        .expressionAttributeValues(Map.of(":end", s(ExtendedSequenceNumber.SHARD_END.sequenceNumber())))))
+                        .expressionAttributeValues(Map.of(":end", s(ExtendedSequenceNumber.SHARD_END.sequenceNumber())))
+                        .overrideConfiguration(timeouts)))
                 .thenApply(r -> true)
                 .exceptionallyCompose(e -> conditionFailed(e) ? CompletableFuture.completedFuture(false)
                         : CompletableFuture.failedFuture(Retrier.unwrap(e)));
     }
 
     /**
-     * Makes a checkpointer for a lease this worker holds (just taken, or created with this worker as owner). Each
-     * acquisition gets its own checkpointer: one made for an earlier holding is refused once the lease moved on.
+     * Makes the holding of a lease this worker holds (just taken, or created with this worker as owner). Each
+     * acquisition gets its own holding: one made for an earlier acquisition is refused once the lease moved on.
      *
      * @throws IllegalArgumentException if {@code held} is not owned by this worker
      */
-    public LeaseCheckpointer checkpointer(Lease held) {
+    public LeaseHolding hold(Lease held) {
         if (!held.isOwnedBy(workerId)) {
             throw new IllegalArgumentException("lease " + held.leaseKey() + " is owned by "
                     + held.owner().orElse("nobody") + ", not by this worker " + workerId);
         }
-        return new LeaseCheckpointer(this, held);
+        return new LeaseHolding(this, held);
     }
 
     /** An UpdateItem on a lease this worker holds (or is handing off) at {@code held}'s counter. */
@@ -379,7 +414,7 @@ public final class LeaseTable {
         u.values.put(":held", n(held.counter()));
         u.values.put(":me", s(workerId));
         u.condition("#c = :held AND (#o = :me OR #co = :me)");
-        return retrier.call(() -> client.updateItem(u.request(tableName, held.leaseKey())))
+        return retrier.call(() -> client.updateItem(u.request(tableName, held.leaseKey(), timeouts)))
                 .thenApply(r -> LeaseItems.fromItem(r.attributes()))
                 .exceptionallyCompose(e -> conditionFailed(e)
                         ? CompletableFuture.failedFuture(new LeaseLostException(held.leaseKey(), what + " refused: not held by "
@@ -423,7 +458,7 @@ public final class LeaseTable {
             return this;
         }
 
-        UpdateItemRequest request(String table, String leaseKey) {
+        UpdateItemRequest request(String table, String leaseKey, AwsRequestOverrideConfiguration timeouts) {
             StringBuilder expr = new StringBuilder();
             if (!sets.isEmpty()) {
                 expr.append("SET ").append(String.join(", ", sets));
@@ -441,6 +476,7 @@ public final class LeaseTable {
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
+                    .overrideConfiguration(timeouts)
                     .build();
         }
     }
@@ -456,6 +492,8 @@ public final class LeaseTable {
         private Duration initialBackoff = Duration.ofMillis(50);
         private Duration maxBackoff = Duration.ofSeconds(2);
         private Duration tableActiveTimeout = Duration.ofMinutes(2);
+        private Duration attemptTimeout = Duration.ofSeconds(2);
+        private Duration callTimeout = Duration.ofSeconds(5);
 
         private Builder(DynamoDbAsyncClient client) {
             this.client = client;
@@ -514,6 +552,21 @@ public final class LeaseTable {
                 throw new IllegalArgumentException("tableActiveTimeout must be positive, was " + timeout);
             }
             this.tableActiveTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Time bounds of every lease-table and heartbeat call: one HTTP attempt, and the whole call with the SDK's own
+         * retries (default 2 s and 5 s). A consumer sets them from its failover time, so a DynamoDB that stopped
+         * answering is noticed in well under a failover time rather than after minutes of retries.
+         */
+        public Builder timeouts(Duration attempt, Duration call) {
+            if (attempt == null || call == null || attempt.isNegative() || attempt.isZero() || call.compareTo(attempt) < 0) {
+                throw new IllegalArgumentException("timeouts must be positive with call >= attempt, were " + attempt
+                        + ", " + call);
+            }
+            this.attemptTimeout = attempt;
+            this.callTimeout = call;
             return this;
         }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -39,38 +40,50 @@ public final class WorkerHeartbeats {
     public static final String TABLE_SUFFIX = "-ShardlineWorkers";
     static final String WORKER_ID = "workerId";
     static final String HEARTBEAT = "heartbeat";
+    static final String DRAINING = "draining";
     static final String LAST_BEAT = "lastBeatMillis";
     static final String STREAMS = "streams";
     static final String FAILOVER = "failoverMillis";
+
+    /**
+     * One worker's heartbeat item: its counter, and whether it is closing and asks the others to take its leases
+     * by graceful handoff ({@code draining}).
+     */
+    public record Beat(long heartbeat, boolean draining) {
+    }
+
+    /**
+     * What one worker's heartbeat item tells an observer: its beat, and what it announced (empty when it wrote none,
+     * e.g. a worker of an older version).
+     *
+     * @param lastBeat     the wall-clock time of the last beat, as the worker's clock read it
+     * @param streams      the streams it reads (names or ARNs)
+     * @param failoverTime after how long without a beat the workers treat it as dead
+     */
+    public record Worker(String workerId, Beat beat, Optional<Instant> lastBeat, Set<String> streams,
+                         Optional<Duration> failoverTime) {
+    }
 
     private final DynamoDbAsyncClient client;
     private final Retrier retrier;
     private final String tableName;
     private final String workerId;
     private final Duration tableActiveTimeout;
+    private final software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts;
     private final Clock clock = Clock.systemUTC();
     private long lastBeat = -1; // -1: not yet written by this instance
     private volatile Set<String> streams = Set.of();
     private volatile Duration failoverTime;
 
-    /**
-     * What one worker's heartbeat item says: its counter, and what it announced for observers (empty when it wrote
-     * none, e.g. a worker of an older version).
-     *
-     * @param lastBeat     the wall-clock time of the last beat, as the worker's clock read it
-     * @param streams      the streams it reads (names or ARNs)
-     * @param failoverTime after how long without a beat the workers treat it as dead
-     */
-    public record Worker(String workerId, long heartbeat, Optional<Instant> lastBeat, Set<String> streams,
-                         Optional<Duration> failoverTime) {
-    }
-
     /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
     public WorkerHeartbeats(LeaseTable leaseTable) {
-        this(leaseTable.client(), leaseTable.retrier(), leaseTable.tableName() + TABLE_SUFFIX, leaseTable.workerId());
+        this(leaseTable.client(), leaseTable.retrier(), leaseTable.tableName() + TABLE_SUFFIX, leaseTable.workerId(),
+                leaseTable.timeouts());
     }
 
-    WorkerHeartbeats(DynamoDbAsyncClient client, Retrier retrier, String tableName, String workerId) {
+    WorkerHeartbeats(DynamoDbAsyncClient client, Retrier retrier, String tableName, String workerId,
+                     software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts) {
+        this.timeouts = timeouts;
         this.client = Objects.requireNonNull(client, "client");
         this.retrier = retrier;
         LeaseTable.checkTableName("heartbeat tableName", tableName);
@@ -107,7 +120,19 @@ public final class WorkerHeartbeats {
      *
      * @throws IllegalStateException (in the future) when another process beats with the same worker id
      */
-    public synchronized CompletableFuture<Long> beat() {
+    public CompletableFuture<Long> beat() {
+        return beat(false);
+    }
+
+    /**
+     * Beats once and marks this worker as draining: it is closing and asks the others to take its leases by
+     * graceful handoff now rather than after its heartbeat is gone. Later beats keep the mark.
+     */
+    public CompletableFuture<Long> drain() {
+        return beat(true);
+    }
+
+    private synchronized CompletableFuture<Long> beat(boolean drain) {
         long expected = lastBeat;
         String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero" : "#h = :last";
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":zero", n(0),
@@ -117,6 +142,11 @@ public final class WorkerHeartbeats {
         }
         Map<String, String> names = new HashMap<>(Map.of("#h", HEARTBEAT, "#t", LAST_BEAT));
         StringBuilder update = new StringBuilder("SET #h = if_not_exists(#h, :zero) + :one, #t = :now");
+        if (drain) {
+            update.append(", #d = :true");
+            names.put("#d", DRAINING);
+            values.put(":true", AttributeValue.fromBool(true));
+        }
         Duration failover = failoverTime;
         if (failover != null) {
             update.append(", #f = :failover");
@@ -135,7 +165,8 @@ public final class WorkerHeartbeats {
                         .conditionExpression(condition)
                         .expressionAttributeNames(names)
                         .expressionAttributeValues(values)
-                        .returnValues(ReturnValue.UPDATED_NEW)))
+                        .returnValues(ReturnValue.UPDATED_NEW)
+                        .overrideConfiguration(timeouts)))
                 .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
         return f.handle((v, e) -> {
             synchronized (this) {
@@ -154,44 +185,68 @@ public final class WorkerHeartbeats {
     }
 
     /**
-     * Every worker's heartbeat counter (an eventually consistent Scan, half the read units of a consistent one: a
-     * stale read only delays expiry, since any change of a counter restarts its timer).
+     * One worker's heartbeat, read strongly consistently (the latest acknowledged beat), or empty when it has no
+     * item. Read before declaring a worker dead, so a stale eventually consistent Scan never expires a live worker.
      */
-    public CompletableFuture<Map<String, Long>> heartbeats() {
-        return describe().thenApply(all -> {
-            Map<String, Long> out = new java.util.TreeMap<>();
-            all.forEach(w -> out.put(w.workerId(), w.heartbeat()));
-            return out;
-        });
+    public CompletableFuture<java.util.Optional<Beat>> read(String worker) {
+        return retrier.call(() -> client.getItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(worker)))
+                        .consistentRead(true).overrideConfiguration(timeouts)))
+                .thenApply(r -> r.hasItem() && !r.item().isEmpty()
+                        ? java.util.Optional.of(beatOf(r.item())) : java.util.Optional.empty());
     }
 
-    /** Every worker's heartbeat item, sorted by worker id (an eventually consistent Scan). */
+    private static Beat beatOf(Map<String, AttributeValue> item) {
+        AttributeValue h = item.get(HEARTBEAT);
+        AttributeValue d = item.get(DRAINING);
+        return new Beat(h == null ? 0L : Long.parseLong(h.n()), d != null && Boolean.TRUE.equals(d.bool()));
+    }
+
+    /** Every worker's heartbeat item (an eventually consistent Scan), by worker id. */
+    public CompletableFuture<Map<String, Beat>> beats() {
+        Map<String, Beat> out = new java.util.TreeMap<>();
+        return scanItems(null, i -> out.put(i.get(WORKER_ID).s(), beatOf(i))).thenApply(x -> out);
+    }
+
+    /** Every worker's heartbeat item with what it announced, sorted by worker id (an eventually consistent Scan). */
     public CompletableFuture<List<Worker>> describe() {
         List<Worker> out = new ArrayList<>();
-        return scanPage(null, out).thenApply(x -> {
+        return scanItems(null, i -> out.add(workerOf(i))).thenApply(x -> {
             out.sort(java.util.Comparator.comparing(Worker::workerId));
             return out;
         });
     }
 
-    private CompletableFuture<Void> scanPage(Map<String, AttributeValue> start, List<Worker> out) {
-        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start).build();
-        return retrier.call(() -> client.scan(req)).thenCompose(r -> {
-            r.items().forEach(i -> out.add(worker(i)));
-            return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
-                    ? scanPage(r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
-        });
-    }
-
-    private static Worker worker(Map<String, AttributeValue> item) {
-        AttributeValue h = item.get(HEARTBEAT);
+    private static Worker workerOf(Map<String, AttributeValue> item) {
         AttributeValue t = item.get(LAST_BEAT);
         AttributeValue f = item.get(FAILOVER);
         AttributeValue st = item.get(STREAMS);
-        return new Worker(item.get(WORKER_ID).s(), h == null ? 0L : Long.parseLong(h.n()),
+        return new Worker(item.get(WORKER_ID).s(), beatOf(item),
                 t == null || t.n() == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(t.n()))),
                 st == null || !st.hasSs() ? Set.of() : new LinkedHashSet<>(st.ss()),
                 f == null || f.n() == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(f.n()))));
+    }
+
+    private CompletableFuture<Void> scanItems(Map<String, AttributeValue> start,
+            Consumer<Map<String, AttributeValue>> sink) {
+        ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start)
+                .overrideConfiguration(timeouts).build();
+        return retrier.call(() -> client.scan(req)).thenCompose(r -> {
+            r.items().forEach(sink);
+            return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
+                    ? scanItems(r.lastEvaluatedKey(), sink) : CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /**
+     * Every worker's heartbeat counter (an eventually consistent Scan, half the read units of a consistent one: a
+     * stale read only delays expiry, since any change of a counter restarts its timer).
+     */
+    public CompletableFuture<Map<String, Long>> heartbeats() {
+        return beats().thenApply(m -> {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            m.forEach((w, b) -> out.put(w, b.heartbeat()));
+            return out;
+        });
     }
 
     /**
@@ -206,7 +261,8 @@ public final class WorkerHeartbeats {
         return retrier.call(() -> client.deleteItem(r -> r.tableName(tableName).key(Map.of(WORKER_ID, s(workerId)))
                         .conditionExpression("#h = :last")
                         .expressionAttributeNames(Map.of("#h", HEARTBEAT))
-                        .expressionAttributeValues(Map.of(":last", n(expected)))))
+                        .expressionAttributeValues(Map.of(":last", n(expected)))
+                        .overrideConfiguration(timeouts)))
                 .thenApply(r -> {
                     synchronized (this) {
                         lastBeat = -1;

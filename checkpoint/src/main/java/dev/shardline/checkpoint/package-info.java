@@ -7,7 +7,7 @@
  *   <li>{@link dev.shardline.checkpoint.WorkerHeartbeats}: one heartbeat item per worker in
  *       {@code <app>-ShardlineWorkers}.</li>
  *   <li>{@link dev.shardline.checkpoint.ExpiryTracker}: expiry by unchanged counters on the local monotonic clock.</li>
- *   <li>{@link dev.shardline.checkpoint.Checkpointer}, {@link dev.shardline.checkpoint.LeaseCheckpointer},
+ *   <li>{@link dev.shardline.checkpoint.Checkpointer}, {@link dev.shardline.checkpoint.LeaseHolding},
  *       {@link dev.shardline.checkpoint.PreparedCheckpoint}: checkpointing a held lease.</li>
  * </ul>
  */

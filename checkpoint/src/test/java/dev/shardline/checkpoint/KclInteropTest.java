@@ -71,14 +71,14 @@ class KclInteropTest {
 
             // 2. Shardline takes the leases over (when unowned, or once their counters stop moving) with KCL's checkpoints.
             ExpiryTracker expiry = new ExpiryTracker(Duration.ofSeconds(2));
-            Map<String, LeaseCheckpointer> held = new HashMap<>();
+            Map<String, LeaseHolding> held = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (held.size() < shardIds.size()) {
                 assertThat(System.nanoTime()).as("takeover in time").isLessThan(deadline);
                 for (Lease l : shardline.listLeases().join()) {
                     expiry.observe(l.leaseKey(), l.counter());
                     if (!held.containsKey(l.leaseKey()) && (l.owner().isEmpty() || expiry.isExpired(l.leaseKey()))) {
-                        shardline.take(l).join().ifPresent(t -> held.put(t.leaseKey(), shardline.checkpointer(t)));
+                        shardline.take(l).join().ifPresent(t -> held.put(t.leaseKey(), shardline.hold(t)));
                     }
                 }
                 Thread.sleep(100);
@@ -92,7 +92,7 @@ class KclInteropTest {
             put(kinesis, stream, 20, 10, more);
             Map<String, String> shardlineCheckpoints = new HashMap<>();
             for (String s : shardIds) {
-                LeaseCheckpointer cp = held.get(s);
+                LeaseHolding cp = held.get(s);
                 List<Record> records = readAfter(kinesis, stream, s, cp.lease().checkpoint().sequenceNumber());
                 assertThat(records).extracting(Record::sequenceNumber).containsExactlyElementsOf(more.getOrDefault(s, List.of()));
                 if (!records.isEmpty()) {
@@ -104,12 +104,12 @@ class KclInteropTest {
             String pendingShard = shardIds.get(0);
             Map<String, List<String>> evenMore = new TreeMap<>();
             put(kinesis, stream, 30, 6, evenMore);
-            LeaseCheckpointer p = held.get(pendingShard);
+            LeaseHolding p = held.get(pendingShard);
             List<Record> tail = readAfter(kinesis, stream, pendingShard, shardlineCheckpoints.get(pendingShard));
             assertThat(tail).isNotEmpty();
             p.recordDelivered(ExtendedSequenceNumber.of(last(tail).sequenceNumber()));
             p.prepareCheckpoint("app-state".getBytes(StandardCharsets.UTF_8)).join();
-            for (LeaseCheckpointer cp : held.values()) {
+            for (LeaseHolding cp : held.values()) {
                 cp.release().join();
             }
 

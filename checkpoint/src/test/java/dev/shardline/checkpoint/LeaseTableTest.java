@@ -262,14 +262,15 @@ class LeaseTableTest {
     @Test
     void handoffLetsTheOldOwnerFinishCheckpointingThenTheNextOwnerTakesOver() {
         Lease held = w1.take(create("s1")).join().orElseThrow();
-        Lease handedOff = w1.handoff(held, "worker-2").join();
-        assertThat(handedOff.owner()).contains("worker-2");
-        assertThat(handedOff.checkpointOwner()).contains("worker-1");
-        assertThat(handedOff.isInHandoff()).isTrue();
-        assertThat(handedOff.counter()).isEqualTo(held.counter() + 1);
+        Lease requested = w2.requestHandoff(held).join().orElseThrow();
+        assertThat(requested.owner()).contains("worker-2");
+        assertThat(requested.checkpointOwner()).contains("worker-1");
+        assertThat(requested.isInHandoff()).isTrue();
+        assertThat(requested.counter()).as("the owner keeps its counter").isEqualTo(held.counter());
+        assertThat(w2.requestHandoff(held).join()).as("one handoff at a time").isEmpty();
         assertThat(w1.leasesOwnedBy("worker-2").join()).extracting(Lease::leaseKey).containsExactly("s1");
 
-        Lease finalCp = w1.checkpoint(handedOff, ExtendedSequenceNumber.of("42")).join();
+        Lease finalCp = w1.checkpoint(held, ExtendedSequenceNumber.of("42")).join();
         assertThat(finalCp.checkpoint()).isEqualTo(ExtendedSequenceNumber.of("42"));
         Lease done = w1.finishHandoff(finalCp).join();
         assertThat(done.checkpointOwner()).isEmpty();
@@ -284,14 +285,24 @@ class LeaseTableTest {
     }
 
     @Test
-    void aNextOwnerTakingDuringHandoffCutsTheOldOwnerOff() {
+    void aReceiverTakingDuringHandoffCutsTheOldOwnerOff() {
         Lease held = w1.take(create("s1")).join().orElseThrow();
-        Lease handedOff = w1.handoff(held, "worker-2").join();
-        Lease taken = w2.take(handedOff).join().orElseThrow(); // handoff timeout passed
+        Lease requested = w2.requestHandoff(held).join().orElseThrow();
+        Lease taken = w2.take(requested).join().orElseThrow(); // handoff timeout passed
         assertThat(taken.checkpointOwner()).isEmpty();
-        assertThatThrownBy(() -> w1.checkpoint(handedOff, ExtendedSequenceNumber.of("1")).join())
+        assertThat(taken.counter()).isEqualTo(held.counter() + 1);
+        assertThatThrownBy(() -> w1.checkpoint(held, ExtendedSequenceNumber.of("1")).join())
                 .satisfies(e -> assertThat(cause(e)).isInstanceOf(LeaseLostException.class));
-        assertThatThrownBy(() -> w1.handoff(held, " ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> w2.requestHandoff(taken)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void leasesOfShardsGoneAreDeletedOnlyAtTheObservedCounter() {
+        Lease lease = create("gone");
+        Lease taken = w1.take(lease).join().orElseThrow();
+        assertThat(w2.deleteGone(lease).join()).as("changed since observed").isFalse();
+        assertThat(w2.deleteGone(taken).join()).isTrue();
+        assertThat(w1.getLease("gone").join()).isEmpty();
     }
 
     @Test
@@ -318,7 +329,7 @@ class LeaseTableTest {
         held = w1.renew(held).join();
         held = w1.prepareCheckpoint(held, ExtendedSequenceNumber.of("5"), null).join();
         held = w1.checkpoint(held, ExtendedSequenceNumber.of("5")).join();
-        Lease handed = w1.handoff(held, "worker-2").join();
+        Lease handed = w2.requestHandoff(held).join().orElseThrow();
         Lease done = w1.finishHandoff(handed).join();
         Lease taken = w2.take(done).join().orElseThrow();
         w2.release(taken).join();

@@ -67,7 +67,7 @@ class ThrottlingTest {
         assertThat(throttled).hasValue(3);
         assertThat(taken.counter()).as("applied exactly once").isEqualTo(observed.counter() + 1);
 
-        LeaseCheckpointer cp = table.checkpointer(taken);
+        LeaseHolding cp = table.hold(taken);
         cp.recordDelivered(ExtendedSequenceNumber.of("12"));
         throttleNext.set(2);
         cp.checkpoint().join();
@@ -79,7 +79,7 @@ class ThrottlingTest {
     void persistentThrottlingSurfacesAfterTheLastAttempt() {
         table.createLeaseIfAbsent(Lease.builder("s1").build()).join();
         Lease held = table.take(table.getLease("s1").join().orElseThrow()).join().orElseThrow();
-        LeaseCheckpointer cp = table.checkpointer(held);
+        LeaseHolding cp = table.hold(held);
         cp.recordDelivered(ExtendedSequenceNumber.of("12"));
         throttleNext.set(100);
         assertThatThrownBy(() -> cp.checkpoint().join()).isInstanceOf(CompletionException.class)

@@ -59,10 +59,10 @@ class WorkerHeartbeatsTest {
         assertThat(workers).extracting(WorkerHeartbeats.Worker::workerId).containsExactly("plain", "told");
         WorkerHeartbeats.Worker p = workers.get(0);
         WorkerHeartbeats.Worker t = workers.get(1);
-        assertThat(p.heartbeat()).isEqualTo(1);
+        assertThat(p.beat().heartbeat()).isEqualTo(1);
         assertThat(p.streams()).isEmpty();
         assertThat(p.failoverTime()).isEmpty();
-        assertThat(t.heartbeat()).isEqualTo(2);
+        assertThat(t.beat().heartbeat()).isEqualTo(2);
         assertThat(t.streams()).containsExactlyInAnyOrder("trucks", "orders");
         assertThat(t.failoverTime()).contains(java.time.Duration.ofSeconds(3));
         assertThat(t.lastBeat()).hasValueSatisfying(i -> assertThat(i.toEpochMilli()).isBetween(before, after));

@@ -49,8 +49,19 @@ public final class ConsumerConfig {
     private final MeterRegistry meterRegistry;
     private final KinesisAsyncClient kinesisClient;
     private final DynamoDbAsyncClient dynamoDbClient;
+    private final Duration handoffTimeout;
+    private final Duration stuckShardTimeout;
+    /** What the builder was given for the derived settings (null = derive), so toBuilder() keeps them derived. */
+    private final String givenTableName;
+    private final Duration givenLeaseInterval;
+    private final Duration givenHeartbeatInterval;
 
     private ConsumerConfig(Builder b) {
+        this.givenTableName = b.tableName;
+        this.givenLeaseInterval = b.leaseInterval;
+        this.givenHeartbeatInterval = b.heartbeatInterval;
+        this.handoffTimeout = b.handoffTimeout;
+        this.stuckShardTimeout = b.stuckShardTimeout;
         this.applicationName = b.applicationName;
         this.tableName = b.tableName != null ? b.tableName : b.applicationName;
         this.streamName = b.streamName;
@@ -86,7 +97,7 @@ public final class ConsumerConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.applicationName = applicationName;
-        b.tableName = tableName;
+        b.tableName = givenTableName;
         b.streamName = streamName;
         b.streamArn = streamArn;
         b.workerId = workerId;
@@ -94,10 +105,11 @@ public final class ConsumerConfig {
         b.initialPosition = initialPosition;
         b.retrieval = retrieval;
         b.failoverTime = failoverTime;
-        b.leaseInterval = leaseInterval;
-        // A derived default stays derived, so toBuilder().failoverTime(...) recomputes it.
-        b.heartbeatInterval = heartbeatInterval.equals(defaultHeartbeatInterval(failoverTime, leaseInterval))
-                ? null : heartbeatInterval;
+        // Derived defaults stay derived, so toBuilder().failoverTime(..) or .applicationName(..) recomputes them.
+        b.leaseInterval = givenLeaseInterval;
+        b.heartbeatInterval = givenHeartbeatInterval;
+        b.handoffTimeout = handoffTimeout;
+        b.stuckShardTimeout = stuckShardTimeout;
         b.shardSyncInterval = shardSyncInterval;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.idleTimeBetweenReads = idleTimeBetweenReads;
@@ -218,6 +230,45 @@ public final class ConsumerConfig {
         return shutdownTimeout;
     }
 
+    /** How long a receiver waits for a graceful handoff before taking the lease; see {@link Builder#handoffTimeout}. */
+    public Duration handoffTimeout() {
+        return handoffTimeout;
+    }
+
+    /** How long a shard reader may hear nothing from Kinesis before it is restarted; see the builder. */
+    public Duration stuckShardTimeout() {
+        return stuckShardTimeout;
+    }
+
+    /** One HTTP attempt of a lease-table or heartbeat call: failoverTime / 2, at least 1 s (1.5 s at the defaults). */
+    public Duration dynamoDbAttemptTimeout() {
+        Duration half = failoverTime.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+    }
+
+    /**
+     * A whole lease-table or heartbeat call, the SDK's retries included, and so a processor's checkpoint against a
+     * DynamoDB that stopped answering: failoverTime, at least 3 s (3 s at the defaults).
+     */
+    public Duration dynamoDbCallTimeout() {
+        return failoverTime.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : failoverTime;
+    }
+
+    /**
+     * How long after the start of its last heartbeat write that DynamoDB acknowledged this worker keeps delivering
+     * records: failoverTime minus a margin of leaseInterval / 2, at most 250 ms (2.75 s at the defaults). Past it every
+     * shard task stops with leaseLost (self-fencing), before any other worker may take over (see docs/consumer.md,
+     * "Exclusivity").
+     */
+    public Duration fenceTime() {
+        return fenceTime(failoverTime, leaseInterval);
+    }
+
+    static Duration fenceTime(Duration failoverTime, Duration leaseInterval) {
+        Duration margin = leaseInterval.dividedBy(2);
+        return failoverTime.minus(margin.compareTo(Duration.ofMillis(250)) > 0 ? Duration.ofMillis(250) : margin);
+    }
+
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
@@ -263,6 +314,8 @@ public final class ConsumerConfig {
         private int processingRetries = 3;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Duration handoffTimeout = Duration.ofSeconds(10);
+        private Duration stuckShardTimeout = Duration.ofSeconds(30);
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
         private KinesisAsyncClient kinesisClient;
         private DynamoDbAsyncClient dynamoDbClient;
@@ -412,6 +465,26 @@ public final class ConsumerConfig {
             return this;
         }
 
+        /**
+         * Graceful handoff: how long a worker that asked for a lease (balancing, or the owner closing) waits for the
+         * owner's processor to finish {@code shutdownRequested} and let go, before it takes the lease anyway (the
+         * owner's later checkpoints are then refused). Default 10 s.
+         */
+        public Builder handoffTimeout(Duration handoffTimeout) {
+            this.handoffTimeout = handoffTimeout;
+            return this;
+        }
+
+        /**
+         * A shard reader that has room for records and hears nothing from Kinesis for this long (no GetRecords or
+         * GetShardIterator answer, no fan-out event or new subscription) is restarted after the last record delivered,
+         * logged and counted ({@code shardline.consumer.shard.restarts}). Default 30 s; at least 100 ms.
+         */
+        public Builder stuckShardTimeout(Duration stuckShardTimeout) {
+            this.stuckShardTimeout = stuckShardTimeout;
+            return this;
+        }
+
         /** Where metrics go. Default: Micrometer's global registry. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
@@ -464,6 +537,11 @@ public final class ConsumerConfig {
                             && heartbeatInterval.compareTo(failoverTime) < 0),
                     "heartbeatInterval must be at least leaseInterval (" + interval
                             + ") and shorter than failoverTime (" + failoverTime + "), got " + heartbeatInterval);
+            Duration fence = fenceTime(failoverTime, interval);
+            require(heartbeatInterval == null || heartbeatInterval.compareTo(fence) < 0,
+                    "heartbeatInterval must be shorter than the fence time (" + fence
+                            + ", when a worker whose beats stopped being acknowledged fences itself), got "
+                            + heartbeatInterval);
             require(shardSyncInterval != null && shardSyncInterval.toMillis() >= 100,
                     "shardSyncInterval must be at least 100ms, got " + shardSyncInterval);
             require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker must be >= 1, got " + maxLeasesPerWorker);
@@ -477,6 +555,10 @@ public final class ConsumerConfig {
             require(retryBackoff != null && !retryBackoff.isNegative(), "retryBackoff must be >= 0, got " + retryBackoff);
             require(shutdownTimeout != null && !shutdownTimeout.isNegative(),
                     "shutdownTimeout must be >= 0, got " + shutdownTimeout);
+            require(stuckShardTimeout != null && stuckShardTimeout.toMillis() >= 100,
+                    "stuckShardTimeout must be at least 100ms, got " + stuckShardTimeout);
+            require(handoffTimeout != null && handoffTimeout.toMillis() >= 10,
+                    "handoffTimeout must be at least 10ms, got " + handoffTimeout);
             return new ConsumerConfig(this);
         }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The consumer's Micrometer meters, all tagged with application and worker: {@code shardline.consumer.records} and
  * {@code .bytes} processed, {@code .process.time}, {@code .process.failures}, {@code .leases.held},
  * {@code .lease.operations} (tag {@code op}: take, steal, release, lost, create, evict) and
- * {@code .millis.behind.latest} per shard (tag {@code shard}, removed when the shard leaves this worker).
+ * {@code .shard.restarts} (stuck readers restarted), {@code .millis.behind.latest} per shard (tag {@code shard}, removed when the shard leaves this worker).
  */
 final class ConsumerMetrics {
     private final MeterRegistry registry;
@@ -45,6 +45,11 @@ final class ConsumerMetrics {
         records.increment(count);
         bytes.increment(payloadBytes);
         processTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void shardRestarted() {
+        Counter.builder("shardline.consumer.shard.restarts").tags(tags)
+                .description("shard readers restarted after hearing nothing from Kinesis").register(registry).increment();
     }
 
     void processFailure() {

@@ -36,6 +36,7 @@ final class FanOutSource implements RecordSource {
     private final AtomicBoolean paused = new AtomicBoolean();
 
     private volatile boolean closed;
+    private volatile long lastAnswer = System.nanoTime();
     private volatile Subscription current;
     private volatile StartPosition start;
     private volatile String continuation;
@@ -60,6 +61,11 @@ final class FanOutSource implements RecordSource {
     @Override
     public Batch poll(long timeout, TimeUnit unit) throws InterruptedException {
         return queue.poll(timeout, unit);
+    }
+
+    @Override
+    public long lastAnswerNanos() {
+        return lastAnswer;
     }
 
     @Override
@@ -133,6 +139,7 @@ final class FanOutSource implements RecordSource {
         @Override
         public void onSubscribe(Subscription s) {
             subscription = s;
+            lastAnswer = System.nanoTime();
             if (closed || gen != generation) {
                 s.cancel();
                 return;
@@ -147,6 +154,7 @@ final class FanOutSource implements RecordSource {
             if (closed || gen != generation) {
                 return;
             }
+            lastAnswer = System.nanoTime();
             if (item instanceof SubscribeToShardEvent e) {
                 failures = 0;
                 boolean end = e.continuationSequenceNumber() == null;

@@ -23,7 +23,9 @@ import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
  * The consumer worker: leases shards of one stream in the application's DynamoDB lease table, reads them (polling or
  * enhanced fan-out) and hands de-aggregated records to one {@link RecordProcessor} per shard, in order, at least once.
  * Workers of the same application share the shards evenly; a worker that stops heartbeating loses its shards to the
- * others after {@link ConsumerConfig#failoverTime()}; {@link #close()} hands them over at once.
+ * others after {@link ConsumerConfig#failoverTime()}, and stops processing them itself before that
+ * ({@link ConsumerConfig#fenceTime()}); every move between live workers, {@link #close()} included, is a graceful
+ * handoff: the owner's processor gets shutdownRequested and may checkpoint, and the receiver starts right after.
  *
  * <pre>{@code
  * try (KinesisConsumer consumer = new KinesisConsumer(config)) {
@@ -42,6 +44,8 @@ public final class KinesisConsumer implements AutoCloseable {
     private final boolean ownDynamo;
     private final ConsumerMetrics metrics;
     private final ScheduledExecutorService coordinatorThread;
+    private final ScheduledExecutorService pulseThread;
+    private final CompletableFuture<Void> startFinished = new CompletableFuture<>();
     private final ScheduledExecutorService readers;
     private final Object lock = new Object();
     private LeaseTable leaseTable;
@@ -49,6 +53,7 @@ public final class KinesisConsumer implements AutoCloseable {
     private LeaseCoordinator coordinator;
     private FanOutRegistration fanOut;
     private ScheduledFuture<?> loop;
+    private ScheduledFuture<?> pulse;
     private boolean started;
     private boolean closed;
 
@@ -61,6 +66,7 @@ public final class KinesisConsumer implements AutoCloseable {
         this.dynamo = ownDynamo ? DynamoDbAsyncClient.create() : config.dynamoDbClient();
         this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId());
         this.coordinatorThread = Executors.newSingleThreadScheduledExecutor(named("shardline-leases-", false));
+        this.pulseThread = Executors.newSingleThreadScheduledExecutor(named("shardline-pulse-", true));
         this.readers = Executors.newScheduledThreadPool(2, named("shardline-reader-", true));
     }
 
@@ -93,13 +99,24 @@ public final class KinesisConsumer implements AutoCloseable {
             }
             started = true;
         }
+        try {
+            doStart();
+        } finally {
+            startFinished.complete(null); // whatever happened, close() need not wait any more
+        }
+    }
+
+    private void doStart() {
         long t0 = System.nanoTime();
         StreamDescriptionSummary summary = kinesis.describeStreamSummary(DescribeStreamSummaryRequest.builder()
                 .streamName(config.streamName()).streamARN(config.streamName() == null ? config.streamArn() : null)
                 .build()).join().streamDescriptionSummary();
         StreamRef stream = new StreamRef(summary.streamName(), summary.streamARN());
+        // Every lease call is bounded (safety never depends on it: see SelfFence), so a DynamoDB that stopped
+        // answering fails a round or a checkpoint within seconds instead of after minutes of SDK retries.
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
-                .tableName(config.tableName()).workerId(config.workerId()).build();
+                .tableName(config.tableName()).workerId(config.workerId())
+                .timeouts(config.dynamoDbAttemptTimeout(), config.dynamoDbCallTimeout()).build();
         // The stream and failover time go with every beat, for `shardline status` and the console.
         heartbeats = new WorkerHeartbeats(leaseTable).announce(List.of(stream.name()), config.failoverTime());
         // Both tables at once: each creation waits for ACTIVE.
@@ -117,13 +134,32 @@ public final class KinesisConsumer implements AutoCloseable {
         discovery.sync(leaseTable.listLeases().join()).join();
         log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
         ThreadFactory shardThreads = named("shardline-shard-", true);
-        coordinator = new LeaseCoordinator(config, leaseTable, heartbeats, discovery,
-                checkpointer -> new ShardTask(config, leaseTable, checkpointer, sources, discovery, metrics),
-                metrics, shardThreads);
+        SelfFence fence = new SelfFence(config.fenceTime().toNanos(), System::nanoTime);
+        LeaseCoordinator c = new LeaseCoordinator(config, leaseTable, heartbeats, discovery,
+                holding -> new ShardTask(config, holding, sources, discovery, metrics, fence::isFenced),
+                metrics, shardThreads, fence);
+        c.firstBeat();
         long interval = config.leaseInterval().toNanos();
-        loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
+        long pulseEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.MILLISECONDS.toNanos(50),
+                interval / 4));
+        synchronized (lock) {
+            if (closed) { // close() ran while this was starting: it waits for this to return, then cleans up
+                throw new IllegalStateException("consumer was closed while starting");
+            }
+            coordinator = c;
+            pulse = pulseThread.scheduleAtFixedRate(this::pulse, pulseEvery, pulseEvery, TimeUnit.NANOSECONDS);
+            loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
+        }
         log.info("worker {} started on stream {} ({}) in {} ms", config.workerId(), stream, config.retrieval(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private void pulse() {
+        try {
+            coordinator.pulse();
+        } catch (RuntimeException e) {
+            log.warn("lease pulse failed: {}", e.toString());
+        }
     }
 
     private void tick() {
@@ -147,18 +183,30 @@ public final class KinesisConsumer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: the lease loop stops, every processor gets shutdownRequested (and may checkpoint) within
-     * {@link ConsumerConfig#shutdownTimeout()}, every lease is released so other workers take it on their next round
-     * without waiting for failover, and this worker's heartbeat is removed. Clients made by the consumer are closed.
-     * Idempotent.
+     * Graceful stop: the lease loop stops; this worker marks itself draining, so the other workers ask for its leases
+     * on their next round and each is handed over (its processor gets shutdownRequested and may checkpoint, the
+     * receiver starts right after); whatever nobody asked for within about three lease intervals gets
+     * shutdownRequested and is released. Processors have {@link ConsumerConfig#shutdownTimeout()} in all. The heartbeat
+     * is removed and clients made by the consumer are closed. Idempotent; safe to call while {@link #start()} runs on
+     * another thread (it waits for it).
      */
     @Override
     public void close() {
+        boolean wasStarted;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            wasStarted = started;
+        }
+        if (wasStarted) {
+            try {
+                startFinished.handle((x, e) -> null).get(config.failoverTime().multipliedBy(4).toMillis()
+                        + TimeUnit.MINUTES.toMillis(2), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.warn("close: start() still running: {}", e.toString());
+            }
         }
         if (loop != null) {
             loop.cancel(false);
@@ -167,7 +215,10 @@ public final class KinesisConsumer implements AutoCloseable {
         try {
             coordinatorThread.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (coordinator != null) {
-                coordinator.shutdownTasks().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+                java.time.Duration drainWait = config.leaseInterval().multipliedBy(3);
+                coordinator.drain(drainWait.compareTo(config.handoffTimeout()) < 0 ? drainWait : config.handoffTimeout());
+                coordinator.shutdownTasks().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -176,6 +227,10 @@ public final class KinesisConsumer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("shutdown: {}", e.toString());
         }
+        if (pulse != null) {
+            pulse.cancel(false);
+        }
+        pulseThread.shutdown();
         if (heartbeats != null) {
             try {
                 heartbeats.remove().join();

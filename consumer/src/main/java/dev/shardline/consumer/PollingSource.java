@@ -42,6 +42,7 @@ final class PollingSource implements RecordSource {
     private String lastSequence;
     private long nextCallNanos;
     private int failures;
+    private volatile long lastAnswer = System.nanoTime();
 
     PollingSource(KinesisAsyncClient kinesis, StreamRef stream, String shardId, ConsumerConfig config,
                   ScheduledExecutorService scheduler) {
@@ -63,6 +64,11 @@ final class PollingSource implements RecordSource {
     @Override
     public Batch poll(long timeout, TimeUnit unit) throws InterruptedException {
         return queue.poll(timeout, unit);
+    }
+
+    @Override
+    public long lastAnswerNanos() {
+        return lastAnswer;
     }
 
     @Override
@@ -123,6 +129,7 @@ final class PollingSource implements RecordSource {
 
     private void onRecords(GetRecordsResponse resp, long calledAt) {
         failures = 0;
+        lastAnswer = System.nanoTime();
         long bytes = KinesisRecords.bytes(resp.records());
         boolean end = resp.nextShardIterator() == null;
         if (!resp.records().isEmpty() || end) {
@@ -186,6 +193,7 @@ final class PollingSource implements RecordSource {
                 onError(KinesisRecords.unwrap(err));
             } else {
                 failures = 0;
+                lastAnswer = System.nanoTime();
                 iterator = resp.shardIterator();
                 step();
             }

@@ -11,6 +11,12 @@ interface RecordSource extends AutoCloseable {
     /** The next batch, or null when none arrived within the timeout. */
     Batch poll(long timeout, TimeUnit unit) throws InterruptedException;
 
+    /**
+     * When the source last heard from Kinesis ({@link System#nanoTime()}): a GetRecords or GetShardIterator answer,
+     * a fan-out event. A source that has room for more and hears nothing for long is stuck.
+     */
+    long lastAnswerNanos();
+
     /** Stops reading; pending batches are dropped (they were never delivered, so never checkpointed). */
     @Override
     void close();

@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * a shard's end. Which leases and at which starting checkpoint is decided by {@link #plan} (pure): a shard descending
  * from a leased shard starts at TRIM_HORIZON (its parents were or will be read, so nothing is skipped); otherwise it
  * starts at the initial position, and closed shards get a lease only when the initial position is TRIM_HORIZON (with
- * LATEST or AT_TIMESTAMP their records are not wanted, and a parent without a lease counts as done).
+ * LATEST or AT_TIMESTAMP their records are not wanted, and a parent without a lease counts as done). A closed shard
+ * with a leased descendant never gets a lease again: its lease was deleted once its children moved on.
  */
 final class ShardDiscovery {
     private static final Logger log = LoggerFactory.getLogger(ShardDiscovery.class);
@@ -55,28 +56,48 @@ final class ShardDiscovery {
         return syncRequested.getAndSet(false);
     }
 
-    /** Lists every shard and creates missing leases. Completes with the number of leases created. */
-    CompletableFuture<Integer> sync(List<Lease> existing) {
+    /** What a sync found: how many leases it created, and every shard id the stream listed. */
+    record Synced(int created, Set<String> shardIds) {
+    }
+
+    /** Lists every shard and creates missing leases. */
+    CompletableFuture<Synced> sync(List<Lease> existing) {
         return listShards().thenCompose(shards -> {
             Set<String> leased = new HashSet<>();
             existing.forEach(l -> leased.add(l.leaseKey()));
+            Set<String> ids = new HashSet<>();
+            shards.forEach(sh -> ids.add(sh.shardId()));
             List<Lease> create = plan(shards, leased, initial);
-            return createAll(create);
+            return createAll(create).thenApply(n -> new Synced(n, ids));
         });
     }
 
-    /** Creates leases for the children reported at a shard's end: TRIM_HORIZON, parents recorded. */
+    /**
+     * Creates leases for the children reported at a shard's end: TRIM_HORIZON, parents recorded. When a child has a
+     * parent without a lease (the other side of a merge, itself a child that nobody created a lease for yet), a full
+     * sync runs instead, which creates parents before children: a child must never be seen while a parent it waits on
+     * has no lease, since a parent without a lease counts as finished.
+     */
     CompletableFuture<Integer> createChildLeases(List<ChildShard> children) {
-        List<Lease> create = new ArrayList<>();
-        for (ChildShard c : children) {
-            create.add(Lease.builder(c.shardId())
-                    .checkpoint(ExtendedSequenceNumber.TRIM_HORIZON)
-                    .parentShardIds(new LinkedHashSet<>(c.parentShards()))
-                    .hashKeyRange(new BigInteger(c.hashKeyRange().startingHashKey()),
-                            new BigInteger(c.hashKeyRange().endingHashKey()))
-                    .build());
-        }
-        return createAll(create);
+        Set<String> parents = new HashSet<>();
+        children.forEach(c -> parents.addAll(c.parentShards()));
+        return leaseTable.getLeases(parents).thenCompose(found -> {
+            if (found.size() < parents.size()) {
+                log.debug("children {} have a parent without a lease: syncing", children.stream()
+                        .map(ChildShard::shardId).toList());
+                return leaseTable.listLeases().thenCompose(this::sync).thenApply(Synced::created);
+            }
+            List<Lease> create = new ArrayList<>();
+            for (ChildShard c : children) {
+                create.add(Lease.builder(c.shardId())
+                        .checkpoint(ExtendedSequenceNumber.TRIM_HORIZON)
+                        .parentShardIds(new LinkedHashSet<>(c.parentShards()))
+                        .hashKeyRange(new BigInteger(c.hashKeyRange().startingHashKey()),
+                                new BigInteger(c.hashKeyRange().endingHashKey()))
+                        .build());
+            }
+            return createAll(create);
+        });
     }
 
     /** Pure: the leases to create for {@code shards} given the shards already leased. */
@@ -85,14 +106,21 @@ final class ShardDiscovery {
         // Parents always have smaller ids than their children, so one pass in id order sees parents first.
         sorted.sort(Comparator.comparing(Shard::shardId));
         Set<String> withLease = new HashSet<>(leased);
+        java.util.Map<String, List<String>> children = new java.util.HashMap<>();
+        for (Shard s : sorted) {
+            parents(s).forEach(p -> children.computeIfAbsent(p, k -> new ArrayList<>()).add(s.shardId()));
+        }
         List<Lease> out = new ArrayList<>();
         for (Shard s : sorted) {
             if (withLease.contains(s.shardId())) {
                 continue;
             }
+            boolean closed = s.sequenceNumberRange() != null && s.sequenceNumberRange().endingSequenceNumber() != null;
+            if (closed && hasLeasedDescendant(s.shardId(), children, leased, new HashSet<>())) {
+                continue; // finished and cleaned up (its descendants took over): never read it again
+            }
             Set<String> parents = parents(s);
             boolean descendsFromLeased = parents.stream().anyMatch(withLease::contains);
-            boolean closed = s.sequenceNumberRange() != null && s.sequenceNumberRange().endingSequenceNumber() != null;
             ExtendedSequenceNumber checkpoint;
             if (descendsFromLeased) {
                 checkpoint = ExtendedSequenceNumber.TRIM_HORIZON;
@@ -110,6 +138,16 @@ final class ShardDiscovery {
             withLease.add(s.shardId());
         }
         return out;
+    }
+
+    private static boolean hasLeasedDescendant(String shardId, java.util.Map<String, List<String>> children,
+                                               Set<String> leased, Set<String> seen) {
+        for (String child : children.getOrDefault(shardId, List.of())) {
+            if (seen.add(child) && (leased.contains(child) || hasLeasedDescendant(child, children, leased, seen))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Set<String> parents(Shard s) {
@@ -131,7 +169,31 @@ final class ShardDiscovery {
         };
     }
 
+    /**
+     * Creates leases parents first: a layer of leases whose parents are not being created in parallel with them, then
+     * the next. A worker reading the table in between must never see a child whose parent lease is still missing,
+     * since a parent without a lease counts as finished (readiness).
+     */
     private CompletableFuture<Integer> createAll(List<Lease> leases) {
+        if (leases.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Set<String> pending = new HashSet<>();
+        leases.forEach(l -> pending.add(l.leaseKey()));
+        List<Lease> layer = new ArrayList<>();
+        List<Lease> rest = new ArrayList<>();
+        for (Lease l : leases) {
+            (l.parentShardIds().stream().anyMatch(pending::contains) ? rest : layer).add(l);
+        }
+        if (layer.isEmpty()) { // a cycle cannot happen in Kinesis lineage; never loop on bad data
+            layer = rest;
+            rest = List.of();
+        }
+        List<Lease> next = rest;
+        return createLayer(layer).thenCompose(n -> createAll(next).thenApply(m -> n + m));
+    }
+
+    private CompletableFuture<Integer> createLayer(List<Lease> leases) {
         List<CompletableFuture<Boolean>> calls = new ArrayList<>();
         for (Lease l : leases) {
             calls.add(leaseTable.createLeaseIfAbsent(l).whenComplete((created, err) -> {

@@ -5,37 +5,38 @@ import dev.shardline.aggregation.HashKeyRange;
 import dev.shardline.aggregation.UserRecord;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
-import dev.shardline.checkpoint.LeaseCheckpointer;
+import dev.shardline.checkpoint.LeaseHolding;
 import dev.shardline.checkpoint.LeaseLostException;
-import dev.shardline.checkpoint.LeaseTable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 
 /**
- * Drives one leased shard on its own thread: waits until every parent shard is finished, initializes the processor,
- * hands it de-aggregated batches in order (retrying a batch that throws, never skipping one), and ends with exactly
- * one of shardEnded, shutdownRequested (then releases the lease for the next owner) or leaseLost.
+ * Drives one leased shard on its own thread: initializes the processor (the coordinator starts a task only once every
+ * parent shard is finished), hands it de-aggregated batches in order (retrying a batch that throws, never skipping
+ * one), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
+ * it, or releases it) or leaseLost. No batch is handed over while the worker is fenced (its liveness not confirmed
+ * recently enough, see {@link SelfFence}): the task then ends with leaseLost.
  */
 final class ShardTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardTask.class);
 
     /** How a task ended. */
-    enum Outcome { SHARD_END, SHUTDOWN, LEASE_LOST, FAILED }
+    enum Outcome { SHARD_END, SHUTDOWN, HANDED_OFF, LEASE_LOST, FAILED }
 
-    private enum Stop { NONE, SHUTDOWN, LEASE_LOST }
+    private enum Stop { NONE, SHUTDOWN, HANDOFF, LEASE_LOST }
 
     private final ConsumerConfig config;
-    private final LeaseTable leaseTable;
-    private final LeaseCheckpointer checkpointer;
+    private final LeaseHolding checkpointer;
+    private final BooleanSupplier fenced;
     private final Function<String, RecordSource> sources;
     private final ShardDiscovery discovery;
     private final ConsumerMetrics metrics;
@@ -45,11 +46,11 @@ final class ShardTask implements Runnable {
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
 
-    ShardTask(ConsumerConfig config, LeaseTable leaseTable, LeaseCheckpointer checkpointer,
-              Function<String, RecordSource> sources, ShardDiscovery discovery, ConsumerMetrics metrics) {
+    ShardTask(ConsumerConfig config, LeaseHolding checkpointer, Function<String, RecordSource> sources,
+              ShardDiscovery discovery, ConsumerMetrics metrics, BooleanSupplier fenced) {
         this.config = config;
-        this.leaseTable = leaseTable;
         this.checkpointer = checkpointer;
+        this.fenced = fenced;
         this.sources = sources;
         this.discovery = discovery;
         this.metrics = metrics;
@@ -60,7 +61,7 @@ final class ShardTask implements Runnable {
         return shardId;
     }
 
-    LeaseCheckpointer checkpointer() {
+    LeaseHolding checkpointer() {
         return checkpointer;
     }
 
@@ -69,7 +70,7 @@ final class ShardTask implements Runnable {
         return done;
     }
 
-    /** True once the processor was initialized (the shard's parents were finished). */
+    /** True once the processor was made (it is about to be initialized, or was). */
     boolean started() {
         return started;
     }
@@ -79,6 +80,22 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE) {
             stop = Stop.SHUTDOWN;
         }
+    }
+
+    /**
+     * Another worker asked for this lease ({@code observed}: it as owner, this worker as checkpointOwner): the
+     * processor gets shutdownRequested and may checkpoint, then the handoff is finished so the receiver starts at once.
+     */
+    void handoff(Lease observed) {
+        checkpointer.handoffRequested(observed);
+        if (stop == Stop.NONE || stop == Stop.SHUTDOWN) {
+            stop = Stop.HANDOFF;
+        }
+    }
+
+    /** True once a handoff was asked for. */
+    boolean handingOff() {
+        return stop == Stop.HANDOFF;
     }
 
     /** The lease was seen owned by someone else: stop without checkpointing. */
@@ -108,7 +125,7 @@ final class ShardTask implements Runnable {
 
     private Outcome runShard() throws InterruptedException {
         Lease lease = checkpointer.lease();
-        if (!waitForParents(lease)) {
+        if (stop != Stop.NONE) {
             return stopBeforeStart();
         }
         if (lease.checkpoint().isShardEnd()) {
@@ -124,7 +141,8 @@ final class ShardTask implements Runnable {
         HashKeyRange range = lease.startingHashKey().isPresent()
                 ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
         ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
-        try (RecordSource source = sources.apply(shardId)) {
+        RecordSource source = sources.apply(shardId);
+        try {
             source.start(StartPosition.from(start, config.initialPosition()));
             while (true) {
                 if (stop != Stop.NONE) {
@@ -132,7 +150,15 @@ final class ShardTask implements Runnable {
                 }
                 Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
                 if (batch == null) {
+                    if (System.nanoTime() - source.lastAnswerNanos() > config.stuckShardTimeout().toNanos()) {
+                        source = restart(source, start);
+                        skipUpTo = checkpointer.lastDelivered().orElse(start.isSentinel() ? null : start);
+                    }
                     continue;
+                }
+                if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
+                    leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
+                    return lost(processor);
                 }
                 metrics.millisBehindLatest(shardId, batch.millisBehindLatest());
                 List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
@@ -147,30 +173,24 @@ final class ShardTask implements Runnable {
                     return shardEnd(processor, batch.childShards());
                 }
             }
+        } finally {
+            source.close();
         }
     }
 
-    private boolean waitForParents(Lease lease) throws InterruptedException {
-        Set<String> parents = lease.parentShardIds();
-        if (parents.isEmpty()) {
-            return true;
-        }
-        long pause = Math.max(10, config.leaseInterval().toMillis() / 2);
-        while (stop == Stop.NONE) {
-            boolean all = true;
-            for (String parent : parents) {
-                Optional<Lease> p = leaseTable.getLease(parent).join();
-                if (p.isPresent() && !p.get().checkpoint().isShardEnd()) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                return true;
-            }
-            Thread.sleep(pause);
-        }
-        return false;
+    /**
+     * The source heard nothing from Kinesis for {@link ConsumerConfig#stuckShardTimeout()} although it had room (a
+     * call that never returns, a subscription that went silent): a fresh one reads on after the last record delivered.
+     */
+    private RecordSource restart(RecordSource stuck, ExtendedSequenceNumber start) {
+        stuck.close();
+        ExtendedSequenceNumber from = checkpointer.lastDelivered().orElse(start);
+        log.warn("shard {}: no answer from Kinesis for {} ms; restarting its reader from {}", shardId,
+                (System.nanoTime() - stuck.lastAnswerNanos()) / 1_000_000, from);
+        metrics.shardRestarted();
+        RecordSource fresh = sources.apply(shardId);
+        fresh.start(StartPosition.from(from, config.initialPosition()));
+        return fresh;
     }
 
     private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {
@@ -185,7 +205,8 @@ final class ShardTask implements Runnable {
 
     private boolean deliver(RecordProcessor processor, List<UserRecord> records, long millisBehind) {
         checkpointer.recordDelivered(records.get(records.size() - 1));
-        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind, checkpointer);
+        ProcessRecordsInput input = new ProcessRecordsInput(shardId, List.copyOf(records), millisBehind,
+                checkpointer.checkpointer());
         long bytes = 0;
         for (UserRecord r : records) {
             bytes += r.dataLength();
@@ -259,7 +280,7 @@ final class ShardTask implements Runnable {
             }
         }
         boolean ok = attempt(() -> {
-            processor.shardEnded(new ShardEndedInput(shardId, checkpointer));
+            processor.shardEnded(new ShardEndedInput(shardId, checkpointer.checkpointer()));
             if (!checkpointer.lastCheckpoint().isShardEnd()) {
                 throw new IllegalStateException("shardEnded returned without checkpointing SHARD_END");
             }
@@ -277,23 +298,36 @@ final class ShardTask implements Runnable {
             return lost(processor);
         }
         try {
-            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer));
+            processor.shutdownRequested(new ShutdownRequestedInput(shardId, checkpointer.checkpointer()));
         } catch (RuntimeException e) {
             if (isLeaseLost(e)) {
                 return lost(processor);
             }
-            log.warn("shard {}: shutdownRequested threw; releasing anyway: {}", shardId, e.toString());
+            log.warn("shard {}: shutdownRequested threw; letting go anyway: {}", shardId, e.toString());
         }
-        release();
-        return Outcome.SHUTDOWN;
+        return letGo();
     }
 
     private Outcome stopBeforeStart() {
-        if (stop == Stop.SHUTDOWN) {
-            release();
-            return Outcome.SHUTDOWN;
+        return stop == Stop.LEASE_LOST ? Outcome.LEASE_LOST : letGo();
+    }
+
+    /** Hands the lease to the worker that asked for it, or releases it for anyone. */
+    private Outcome letGo() {
+        if (stop == Stop.HANDOFF) {
+            try {
+                checkpointer.finishHandoff().join();
+                metrics.leaseOp("handoff");
+                log.debug("shard {}: handed off to {}", shardId, checkpointer.lease().owner().orElse("?"));
+                return Outcome.HANDED_OFF;
+            } catch (RuntimeException e) {
+                log.info("shard {}: handoff could not finish (the receiver took it already?): {}", shardId,
+                        KinesisRecords.unwrap(e).toString());
+                return Outcome.LEASE_LOST;
+            }
         }
-        return Outcome.LEASE_LOST;
+        release();
+        return Outcome.SHUTDOWN;
     }
 
     private Outcome lost(RecordProcessor processor) {

@@ -41,7 +41,7 @@ class ConsumerConfigTest {
         assertThat(oneSecond.leaseInterval(Duration.ofMillis(600)).build().heartbeatInterval())
                 .isEqualTo(Duration.ofMillis(600)); // never below leaseInterval
         assertThat(valid().build().toBuilder().failoverTime(Duration.ofSeconds(2)).build().heartbeatInterval())
-                .isEqualTo(Duration.ofSeconds(1)); // a derived default is derived again
+                .isEqualTo(Duration.ofSeconds(2).dividedBy(3).multipliedBy(2)); // derived again, lease interval too
         ConsumerConfig explicit = valid().heartbeatInterval(Duration.ofMillis(1500)).build();
         assertThat(explicit.heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(explicit.toBuilder().build().heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
@@ -57,6 +57,18 @@ class ConsumerConfigTest {
         assertThat(d.initialPosition().timestamp()).isEqualTo(Instant.EPOCH);
         assertThat(d.retrieval().consumerName()).isEqualTo("fo");
         assertThat(d.toString()).contains("w1", "FAN_OUT(fo)");
+        // Derived settings are derived again from the changed fields, not frozen.
+        ConsumerConfig e = c.toBuilder().failoverTime(Duration.ofSeconds(6)).applicationName("other-app").build();
+        assertThat(e.leaseInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(e.heartbeatInterval()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(e.tableName()).isEqualTo("other-app");
+        assertThat(e.fenceTime()).isEqualTo(Duration.ofMillis(5_750)); // margin: half an interval, at most 250 ms
+        ConsumerConfig explicit = valid().tableName("leases").leaseInterval(Duration.ofMillis(500)).build();
+        assertThat(explicit.toBuilder().applicationName("x-app").failoverTime(Duration.ofSeconds(9)).build())
+                .satisfies(x -> {
+                    assertThat(x.tableName()).isEqualTo("leases");
+                    assertThat(x.leaseInterval()).isEqualTo(Duration.ofMillis(500));
+                });
     }
 
     @Test

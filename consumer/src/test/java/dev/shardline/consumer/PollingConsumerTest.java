@@ -102,6 +102,30 @@ class PollingConsumerTest {
     }
 
     @Test
+    void aReaderThatHearsNothingFromKinesisIsRestartedAfterTheLastDeliveredRecord() {
+        String stream = Cluster.unique("stuck");
+        String app = Cluster.unique("app");
+        cluster.kinesis.createStream(stream, 1);
+        cluster.put(stream, 4, 0, 5);
+        Recorder recorder = new Recorder();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        cluster.start(cluster.config(app, stream, "w1", recorder).meterRegistry(registry)
+                .stuckShardTimeout(Duration.ofSeconds(1)).build());
+        Cluster.await("20 records", Duration.ofSeconds(20), () -> recorder.count() == 20);
+        // The next GetRecords of this stream gets no answer for a minute (the SDK would wait out its read timeout).
+        var hang = cluster.kinesis.faults().inject(dev.shardline.local.Fault.latency(Duration.ofSeconds(60))
+                .operation("GetRecords").stream(stream).nextCalls(1));
+        Cluster.await("a read hangs", Duration.ofSeconds(10), () -> hang.hits() == 1);
+        cluster.put(stream, 4, 5, 5);
+        Cluster.await("the records after the hang", Duration.ofSeconds(15), () -> recorder.distinctData() == 40);
+        assertThat(registry.counter("shardline.consumer.shard.restarts", "application", app, "worker", "w1").count())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(recorder.count()).as("restarted after the last delivered record: nothing twice").isEqualTo(40);
+        assertInOrderPerKey(recorder, 4, 10);
+    }
+
+    @Test
     void threeWorkersOnTwelveShardsSettleAtFourEachAndStay() {
         String stream = Cluster.unique("bal");
         String app = Cluster.unique("app");

@@ -25,6 +25,9 @@ final class Recorder {
     final List<Event> events = new CopyOnWriteArrayList<>();
     final Map<String, List<String>> byKey = new ConcurrentHashMap<>();
     final AtomicInteger failuresToInject = new AtomicInteger();
+    final List<String> leaseLostReasons = new CopyOnWriteArrayList<>();
+    /** When set, processors log a failed checkpoint and go on (as many real processors do) instead of rethrowing. */
+    volatile boolean swallowCheckpointErrors;
 
     Supplier<RecordProcessor> factory(String worker) {
         return () -> new Processor(worker);
@@ -37,6 +40,28 @@ final class Recorder {
     /** Records seen, each data value counted once (redeliveries excluded). */
     long distinctData() {
         return seen.stream().map(Seen::data).distinct().count();
+    }
+
+    /**
+     * Exclusivity: every record processed by a worker after another worker initialized the same shard (since this
+     * worker's own latest initialize of it). Empty when no shard was ever processed by two workers at once.
+     */
+    List<Seen> overlapping() {
+        List<Seen> out = new ArrayList<>();
+        List<Event> inits = events("initialize");
+        for (Seen s : seen) {
+            Event latest = null;
+            for (Event e : inits) {
+                if (e.shardId().equals(s.shardId()) && e.atNanos() <= s.atNanos()
+                        && (latest == null || e.atNanos() > latest.atNanos())) {
+                    latest = e;
+                }
+            }
+            if (latest != null && !latest.worker().equals(s.worker())) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     List<Event> events(String kind) {
@@ -75,12 +100,20 @@ final class Recorder {
                         r.subSequenceNumber(), now));
                 byKey.computeIfAbsent(r.partitionKey(), k -> new CopyOnWriteArrayList<>()).add(r.dataAsUtf8());
             }
-            input.checkpointer().checkpoint().join();
+            try {
+                input.checkpointer().checkpoint().join();
+            } catch (RuntimeException e) {
+                if (!swallowCheckpointErrors) {
+                    throw e;
+                }
+                events.add(new Event(worker, shardId, "checkpointFailed", System.nanoTime()));
+            }
         }
 
         @Override
         public void leaseLost(LeaseLostInput input) {
             events.add(new Event(worker, shardId, "leaseLost", System.nanoTime()));
+            leaseLostReasons.add(input.reason());
         }
 
         @Override

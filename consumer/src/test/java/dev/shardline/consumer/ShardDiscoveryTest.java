@@ -53,6 +53,19 @@ class ShardDiscoveryTest {
     }
 
     @Test
+    void finishedShardsWhoseLeasesWereCleanedUpAreNeverLeasedAgain() {
+        // 0, 1 and 2 were finished and deleted once 3 and 4 moved on: only the open shards keep leases
+        Map<String, ExtendedSequenceNumber> plan = byKey(ShardDiscovery.plan(LINEAGE,
+                Set.of("shardId-000000000003", "shardId-000000000004", "shardId-000000000005"),
+                InitialPosition.trimHorizon()));
+        assertThat(plan).isEmpty();
+        // 2 is still leased (its children wait): 0 and 1 stay gone too
+        assertThat(ShardDiscovery.plan(LINEAGE, Set.of("shardId-000000000002", "shardId-000000000005"),
+                InitialPosition.trimHorizon())).extracting(Lease::leaseKey)
+                .containsExactlyInAnyOrder("shardId-000000000003", "shardId-000000000004");
+    }
+
+    @Test
     void childrenOfLeasedParentsStartAtTrimHorizon() {
         Map<String, ExtendedSequenceNumber> plan = byKey(ShardDiscovery.plan(LINEAGE,
                 Set.of("shardId-000000000002", "shardId-000000000005"), InitialPosition.latest()));

@@ -45,7 +45,7 @@ public final class ConsumerCommand implements Callable<Integer> {
     double costSeconds = 60;
 
     @Option(names = "--phases", split = ",",
-            description = "Which runs: throughput, latency, cost, failover (default all).")
+            description = "Which runs: throughput, latency, cost, failover, moves (default all but moves).")
     List<String> phases = List.of("throughput", "latency", "cost", "failover");
 
     @Option(names = "--skip-failover", description = "Skip the failover and handoff runs (child JVMs).")
@@ -127,6 +127,9 @@ public final class ConsumerCommand implements Callable<Integer> {
                 if (!skipFailover && phases.contains("failover")) {
                     moveLeases(c, kinesis, dynamo, http, true, r);
                     moveLeases(c, kinesis, dynamo, http, false, r);
+                }
+                if (phases.contains("moves")) {
+                    joinAndClose(c, kinesis, dynamo, http, r);
                 }
             }
             printTable(results);
@@ -244,22 +247,8 @@ public final class ConsumerCommand implements Callable<Integer> {
         log("%s: child JVM output in %s", c.name(), childLog);
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         Process victim = null;
-        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        LoadGenerator load = new LoadGenerator(http, recordSize);
-        Thread producer = new Thread(() -> {
-            try {
-                while (producing.get()) {
-                    load.live(stream, 200, 1);
-                }
-            } catch (Exception e) {
-                log("producer stopped: %s", e);
-            }
-        });
-        producer.setDaemon(true);
-        producer.start();
-        dev.shardline.checkpoint.LeaseTable table = dev.shardline.checkpoint.LeaseTable
-                .builder(Clients.dynamo(dynamo.endpoint(), new DynamoCallCounter()))
-                .applicationName(stream).workerId("observer").build();
+        java.util.concurrent.atomic.AtomicBoolean producing = liveTraffic(http, stream);
+        dev.shardline.checkpoint.LeaseTable table = observer(dynamo, stream);
         Sink sink = new Sink();
         Contender.Worker survivor = null;
         String first = survivorFirst ? "survivor" : "victim";
@@ -323,6 +312,105 @@ public final class ConsumerCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Join and close with both workers in this JVM, so one sink sees every record: worker "a" holds every lease, "b"
+     * starts (time until the split is even), then "a" closes (time until "b" holds everything). For the shards that
+     * moved, the longest gap between two consecutive records while each move happened, against the longest gap over
+     * the same shards in an equally long window before it (live traffic at 200 records/s; polling idles 200 ms).
+     */
+    private void joinAndClose(Contender c, LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http,
+                              Result r) throws Exception {
+        String stream = app(c, "moves");
+        kinesis.createStream(stream, shards);
+        java.util.concurrent.atomic.AtomicBoolean producing = liveTraffic(http, stream);
+        dev.shardline.checkpoint.LeaseTable table = observer(dynamo, stream);
+        Sink sink = new Sink();
+        Contender.Worker a = null;
+        Contender.Worker b = null;
+        try {
+            a = c.start(stream, stream, "a", false, sink);
+            await(Duration.ofMinutes(5), () -> owned(table, "a").size() == shards);
+            Thread.sleep(3000);
+            List<String> all = owned(table, "a");
+            double baseline = maxGap(sink, all, 3000);
+            sink.gaps(true);
+            long t0 = System.nanoTime();
+            b = c.start(stream, stream, "b", false, sink);
+            await(Duration.ofMinutes(5), () -> owned(table, "b").size() == shards / 2
+                    && owned(table, "a").size() == shards - shards / 2);
+            double join = (System.nanoTime() - t0) / 1e9;
+            List<String> toB = owned(table, "b");
+            Thread.sleep(1000);
+            double joinPause = toB.stream().mapToDouble(sink::maxGapMillis).max().orElse(0);
+            List<String> fromA = owned(table, "a");
+            double baselineA = maxGap(sink, fromA, 3000);
+            sink.gaps(true);
+            long t1 = System.nanoTime();
+            a.close();
+            a = null;
+            double closed = (System.nanoTime() - t1) / 1e9;
+            await(Duration.ofMinutes(5), () -> owned(table, "b").size() == shards
+                    && fromA.stream().allMatch(s -> sink.lastSeen(s) > t1));
+            double moved = (System.nanoTime() - t1) / 1e9;
+            Thread.sleep(1000);
+            double closePause = fromA.stream().mapToDouble(sink::maxGapMillis).max().orElse(0);
+            sink.gaps(false);
+            log("%s: join even after %.2f s, max pause %.0f ms (baseline %.0f); close() %.2f s, all moved after "
+                    + "%.2f s, max pause %.0f ms (baseline %.0f)", c.name(), join, joinPause, baseline, closed, moved,
+                    closePause, baselineA);
+            r.values.put("join: second worker at an even split (s)", String.format("%.2f", join));
+            r.values.put("join: longest gap between records of a moved shard, ms (same shards before)",
+                    String.format("%.0f (%.0f)", joinPause, baseline));
+            r.values.put("close: close() returned / every shard flowing on the other worker (s)",
+                    String.format("%.2f / %.2f", closed, moved));
+            r.values.put("close: longest gap between records of a moved shard, ms (same shards before)",
+                    String.format("%.0f (%.0f)", closePause, baselineA));
+        } catch (IllegalStateException timedOut) {
+            log("%s moves: %s", c.name(), timedOut.getMessage());
+            r.values.put("join", "timed out");
+        } finally {
+            producing.set(false);
+            if (a != null) {
+                a.close();
+            }
+            if (b != null) {
+                b.close();
+            }
+        }
+    }
+
+    /** Puts 200 records/s into {@code stream} on a daemon thread until the returned flag is cleared. */
+    private java.util.concurrent.atomic.AtomicBoolean liveTraffic(KinesisAsyncClient http, String stream) {
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        LoadGenerator load = new LoadGenerator(http, recordSize);
+        Thread producer = new Thread(() -> {
+            try {
+                while (producing.get()) {
+                    load.live(stream, 200, 1);
+                }
+            } catch (Exception e) {
+                log("producer stopped: %s", e);
+            }
+        });
+        producer.setDaemon(true);
+        producer.start();
+        return producing;
+    }
+
+    /** A reader of the application's lease table (its own client, so the contender's call counts stay its own). */
+    private static dev.shardline.checkpoint.LeaseTable observer(LocalDynamoDb dynamo, String app) {
+        return dev.shardline.checkpoint.LeaseTable.builder(Clients.dynamo(dynamo.endpoint(), new DynamoCallCounter()))
+                .applicationName(app).workerId("observer").build();
+    }
+
+    /** The longest gap between records of {@code shardIds} over the next {@code millis}. */
+    private static double maxGap(Sink sink, List<String> shardIds, long millis) throws InterruptedException {
+        sink.gaps(true);
+        Thread.sleep(millis);
+        sink.gaps(false);
+        return shardIds.stream().mapToDouble(sink::maxGapMillis).max().orElse(0);
+    }
+
     private String moveKey(boolean kill) {
         return (kill ? "failover after kill -9" : "handoff on clean close") + ", child started "
                 + (survivorFirst ? "second" : "first") + " (s, records flowing again)";
@@ -330,7 +418,9 @@ public final class ConsumerCommand implements Callable<Integer> {
 
     private static List<String> owned(dev.shardline.checkpoint.LeaseTable table, String owner) {
         try {
-            return table.listLeases().join().stream().filter(l -> l.isOwnedBy(owner) && !l.isFinished())
+            // A lease in graceful handoff (checkpointOwner set) names its receiver as owner before it has moved.
+            return table.listLeases().join().stream()
+                    .filter(l -> l.isOwnedBy(owner) && !l.isFinished() && !l.isInHandoff())
                     .map(dev.shardline.checkpoint.Lease::leaseKey).sorted().toList();
         } catch (RuntimeException notYet) {
             return List.of();

@@ -19,6 +19,8 @@ final class Sink {
     private long[] latencies = new long[1 << 16];
     private int latencyCount;
     private volatile boolean recordLatency;
+    private final ConcurrentHashMap<String, Long> maxGapByShard = new ConcurrentHashMap<>();
+    private volatile boolean trackGaps;
 
     void record(String shardId, ByteBuffer data) {
         long now = System.nanoTime();
@@ -27,7 +29,10 @@ final class Sink {
         }
         lastNanos.set(now);
         shardsSeen.add(shardId);
-        lastByShard.put(shardId, now);
+        Long previous = lastByShard.put(shardId, now);
+        if (trackGaps && previous != null) {
+            maxGapByShard.merge(shardId, now - previous, Math::max);
+        }
         if (recordLatency && data.remaining() >= 8) {
             long stamp = data.getLong(data.position());
             synchronized (this) {
@@ -37,6 +42,19 @@ final class Sink {
                 latencies[latencyCount++] = now - stamp;
             }
         }
+    }
+
+    /** Starts (clearing earlier values) or stops tracking, per shard, the longest time between two records. */
+    void gaps(boolean on) {
+        if (on) {
+            maxGapByShard.clear();
+        }
+        trackGaps = on;
+    }
+
+    /** The longest time between two consecutive records of {@code shardId} while tracking, in ms, or 0. */
+    double maxGapMillis(String shardId) {
+        return maxGapByShard.getOrDefault(shardId, 0L) / 1e6;
     }
 
     void latency(boolean on) {

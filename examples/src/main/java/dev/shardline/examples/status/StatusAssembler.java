@@ -198,10 +198,10 @@ final class StatusAssembler {
             Boolean alive = age == null ? null : age <= failover.toMillis();
             workers.put(w.workerId(), new WorkerStatus(w.workerId(), alive, age,
                     sorted(held.getOrDefault(w.workerId(), List.of())), w.streams(),
-                    w.failoverTime().map(Duration::toMillis).orElse(null)));
+                    w.failoverTime().map(Duration::toMillis).orElse(null), w.beat().draining()));
         }
         held.forEach((owner, leases) -> workers.computeIfAbsent(owner, o -> new WorkerStatus(o,
-                in.workers().isPresent() ? Boolean.FALSE : null, null, sorted(leases), Set.of(), null)));
+                in.workers().isPresent() ? Boolean.FALSE : null, null, sorted(leases), Set.of(), null, false)));
         return workers;
     }
 

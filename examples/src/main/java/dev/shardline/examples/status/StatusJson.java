@@ -55,6 +55,7 @@ public final class StatusJson {
             n.put("heartbeatAgeMillis", w.heartbeatAgeMillis());
             n.put("alive", w.alive());
             n.put("failoverMillis", w.failoverMillis());
+            n.put("draining", w.draining());
             strings(n.putArray("streams"), w.streams().stream().sorted().toList());
         }
         strings(root.putArray("problems"), status.problems());

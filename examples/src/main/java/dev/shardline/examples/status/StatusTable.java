@@ -140,7 +140,8 @@ final class StatusTable {
         String[] header = {"WORKER", "ALIVE", "HEARTBEAT", "LEASES"};
         List<String[]> rows = new ArrayList<>();
         for (WorkerStatus w : workers) {
-            rows.add(new String[] {w.workerId(), w.alive() == null ? "?" : w.alive() ? "yes" : "DEAD",
+            rows.add(new String[] {w.workerId(), (w.alive() == null ? "?" : w.alive() ? "yes" : "DEAD")
+                    + (w.draining() ? " (draining)" : ""),
                     w.heartbeatAgeMillis() == null ? "-" : duration(w.heartbeatAgeMillis()) + " ago",
                     w.leases().size() + (w.leases().isEmpty() ? "" : ": " + String.join(", ", w.leases()))});
         }

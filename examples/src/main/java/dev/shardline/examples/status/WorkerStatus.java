@@ -12,9 +12,10 @@ import java.util.Set;
  * @param leases             the lease keys it owns, sorted
  * @param streams            the streams it said it reads
  * @param failoverMillis     its failover time, by which it is judged; null when it did not say
+ * @param draining           closing: it asked the others to take its leases by graceful handoff
  */
 public record WorkerStatus(String workerId, Boolean alive, Long heartbeatAgeMillis, List<String> leases,
-                           Set<String> streams, Long failoverMillis) {
+                           Set<String> streams, Long failoverMillis, boolean draining) {
     public WorkerStatus {
         leases = List.copyOf(leases);
         streams = Set.copyOf(streams);

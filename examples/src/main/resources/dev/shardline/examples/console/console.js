@@ -125,7 +125,7 @@ function renderWorkers(status, hot, multiStream) {
     return el('div', {class: 'worker' + (w.alive === false ? ' dead' : ''), 'data-worker': w.workerId},
       el('div', {class: 'id'}, w.workerId), state,
       el('div', {class: 'beat'}, 'heartbeat ' + (age === null ? 'unknown' : ms(age) + ' ago') + ' · failover '
-        + ms(failover) + ' · ' + w.leases.length + ' lease(s)'),
+        + ms(failover) + ' · ' + w.leases.length + ' lease(s)' + (w.draining ? ' · draining (closing)' : '')),
       el('div', {class: 'bar', title: 'heartbeat age against the failover time'},
         el('div', {style: 'width:' + width + '%'})),
       el('div', {}, w.leases.map(k => byKey[k]).filter(Boolean).map(l => chip(l, hot, multiStream))));

@@ -35,8 +35,8 @@ class StatusAssemblerTest {
     }
 
     private static WorkerHeartbeats.Worker worker(String id, long ageMillis, Duration failover, String... streams) {
-        return new WorkerHeartbeats.Worker(id, 7, Optional.of(NOW.minusMillis(ageMillis)), Set.of(streams),
-                Optional.ofNullable(failover));
+        return new WorkerHeartbeats.Worker(id, new WorkerHeartbeats.Beat(7, false),
+                Optional.of(NOW.minusMillis(ageMillis)), Set.of(streams), Optional.ofNullable(failover));
     }
 
     private static ApplicationStatus assemble(List<Lease> leases, Optional<List<WorkerHeartbeats.Worker>> workers,

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class LeaseCheckpointerTest {
+class LeaseHoldingTest {
     private LeaseTable w1;
     private LeaseTable w2;
 
@@ -28,10 +28,10 @@ class LeaseCheckpointerTest {
         w1.createIfMissing().join();
     }
 
-    private LeaseCheckpointer hold(LeaseTable t, String key) {
+    private LeaseHolding hold(LeaseTable t, String key) {
         w1.createLeaseIfAbsent(Lease.builder(key).build()).join();
         Lease observed = t.getLease(key).join().orElseThrow();
-        return t.checkpointer(t.take(observed).join().orElseThrow());
+        return t.hold(t.take(observed).join().orElseThrow());
     }
 
     private ExtendedSequenceNumber stored(String key) {
@@ -44,7 +44,7 @@ class LeaseCheckpointerTest {
 
     @Test
     void checkpointsTheLastDeliveredRecordAndExplicitPositions() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         assertThat(cp.shardId()).isEqualTo("s1");
         cp.checkpoint().join(); // nothing delivered: nothing written
         assertThat(stored("s1")).isEqualTo(ExtendedSequenceNumber.TRIM_HORIZON);
@@ -69,7 +69,7 @@ class LeaseCheckpointerTest {
 
     @Test
     void refusesPositionsBehindTheLastCheckpointOrAheadOfTheLastDelivered() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         assertThatThrownBy(() -> cp.checkpoint("5", 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ahead of the last record delivered (none)");
         cp.recordDelivered(of("900"));
@@ -91,7 +91,7 @@ class LeaseCheckpointerTest {
 
     @Test
     void shardEndIsCheckpointedOnlyAtTheEndAndFinishesTheLease() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         cp.recordDelivered(of("10"));
         cp.shardEndReached();
         cp.checkpoint().join(); // at the end, checkpoint() means SHARD_END, as in KCL
@@ -99,7 +99,7 @@ class LeaseCheckpointerTest {
         assertThat(w1.getLease("s1").join().orElseThrow().isFinished()).isTrue();
         assertThatThrownBy(() -> cp.checkpoint("10")).hasMessageContaining("behind");
 
-        LeaseCheckpointer cp2 = hold(w1, "s2");
+        LeaseHolding cp2 = hold(w1, "s2");
         cp2.shardEndReached();
         cp2.checkpointShardEnd().join();
         assertThat(stored("s2")).isEqualTo(ExtendedSequenceNumber.SHARD_END);
@@ -107,11 +107,11 @@ class LeaseCheckpointerTest {
 
     @Test
     void aResumedHoldingMayCheckpointFromTheStoredCheckpoint() {
-        LeaseCheckpointer first = hold(w1, "s1");
+        LeaseHolding first = hold(w1, "s1");
         first.recordDelivered(of("50"));
         first.checkpoint().join();
         first.release().join();
-        LeaseCheckpointer second = w2.checkpointer(w2.take(w2.getLease("s1").join().orElseThrow()).join().orElseThrow());
+        LeaseHolding second = w2.hold(w2.take(w2.getLease("s1").join().orElseThrow()).join().orElseThrow());
         assertThat(second.lastCheckpoint()).isEqualTo(of("50"));
         assertThat(second.lastDelivered()).contains(of("50"));
         assertThatThrownBy(() -> second.checkpoint("49")).hasMessageContaining("behind");
@@ -120,7 +120,7 @@ class LeaseCheckpointerTest {
 
     @Test
     void checkpointAfterTheLeaseWasTakenIsRefusedWithLeaseLost() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         cp.recordDelivered(of("10"));
         cp.checkpoint().join();
         Lease stolen = w2.take(w2.getLease("s1").join().orElseThrow()).join().orElseThrow();
@@ -135,11 +135,11 @@ class LeaseCheckpointerTest {
 
     @Test
     void aCheckpointerOfAnEarlierHoldingIsRefusedAfterTheLeaseWasLostAndRegained() {
-        LeaseCheckpointer old = hold(w1, "s1");
+        LeaseHolding old = hold(w1, "s1");
         old.recordDelivered(of("10"));
         Lease stolen = w2.take(old.lease()).join().orElseThrow();
         Lease regained = w1.take(stolen).join().orElseThrow(); // worker-1 owns it again, in a new holding
-        LeaseCheckpointer fresh = w1.checkpointer(regained);
+        LeaseHolding fresh = w1.hold(regained);
         assertThat(fresh.concurrencyToken()).isNotEqualTo(old.concurrencyToken());
         assertThatThrownBy(() -> old.checkpoint().join()).satisfies(e -> assertThat(cause(e))
                 .isInstanceOf(LeaseLostException.class));
@@ -147,12 +147,12 @@ class LeaseCheckpointerTest {
         fresh.recordDelivered(of("5"));
         fresh.checkpoint().join();
         assertThat(stored("s1")).isEqualTo(of("5"));
-        assertThatThrownBy(() -> w1.checkpointer(stolen)).hasMessageContaining("owned by worker-2");
+        assertThatThrownBy(() -> w1.hold(stolen)).hasMessageContaining("owned by worker-2");
     }
 
     @Test
     void renewalsAndCheckpointsInterleavedNeverFailSpuriously() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         long start = cp.lease().counter();
         List<CompletableFuture<?>> fs = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
@@ -168,7 +168,7 @@ class LeaseCheckpointerTest {
 
     @Test
     void pendingCheckpointWithStateSurvivesATakeoverAndCommitsLater() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         cp.recordDelivered(of("70", 1));
         PreparedCheckpoint prepared = cp.prepareCheckpoint("70", 1, "state-1".getBytes(StandardCharsets.UTF_8)).join();
         assertThat(prepared.pendingCheckpoint()).isEqualTo(of("70", 1));
@@ -182,7 +182,7 @@ class LeaseCheckpointerTest {
         assertThatThrownBy(() -> prepared.checkpoint().join()).as("the old holder cannot commit")
                 .satisfies(e -> assertThat(cause(e)).isInstanceOf(LeaseLostException.class));
 
-        LeaseCheckpointer next = w2.checkpointer(taken);
+        LeaseHolding next = w2.hold(taken);
         next.recordDelivered(of("70", 1));
         PreparedCheckpoint again = next.prepareCheckpoint("state-2".getBytes(StandardCharsets.UTF_8)).join();
         assertThat(again.applicationState()).hasValueSatisfying(s -> assertThat(s).hasSize(7));
@@ -195,7 +195,7 @@ class LeaseCheckpointerTest {
 
     @Test
     void aPreparedCheckpointOvertakenByALaterCheckpointIsRefused() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         cp.recordDelivered(of("30"));
         PreparedCheckpoint prepared = cp.prepareCheckpoint("20", 0, null).join();
         cp.checkpoint("30").join();
@@ -206,10 +206,11 @@ class LeaseCheckpointerTest {
 
     @Test
     void handoffThroughTheCheckpointer() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         cp.recordDelivered(of("10"));
-        Lease handed = cp.handoff("worker-2").join();
+        Lease handed = w2.requestHandoff(cp.lease()).join().orElseThrow();
         assertThat(handed.checkpointOwner()).contains("worker-1");
+        cp.handoffRequested(handed);
         cp.checkpoint().join(); // the processor's final checkpoint during the handoff
         Lease finished = cp.finishHandoff().join();
         assertThat(finished.checkpoint()).isEqualTo(of("10"));
@@ -219,8 +220,21 @@ class LeaseCheckpointerTest {
     }
 
     @Test
+    void theProcessorsCheckpointerReachesNothingOfTheLeaseLifecycle() {
+        LeaseHolding cp = hold(w1, "s1");
+        Checkpointer view = cp.checkpointer();
+        assertThat(view).isNotInstanceOf(LeaseHolding.class);
+        assertThat(java.util.Arrays.stream(view.getClass().getMethods()).map(java.lang.reflect.Method::getName))
+                .doesNotContain("markLost", "release", "renew", "finishHandoff", "recordDelivered");
+        cp.recordDelivered(of("7"));
+        view.checkpoint().join();
+        assertThat(stored("s1")).isEqualTo(of("7"));
+        assertThat(view.lastCheckpoint()).isEqualTo(of("7"));
+    }
+
+    @Test
     void releaseEndsTheHolding() {
-        LeaseCheckpointer cp = hold(w1, "s1");
+        LeaseHolding cp = hold(w1, "s1");
         cp.recordDelivered(of("10"));
         cp.checkpoint().join();
         Lease released = cp.release().join();

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * of this holding (checkpoints, renewals, handoff, release) go through one ordered queue, so a renewal never makes a
  * concurrent checkpoint fail spuriously. Thread-safe.
  */
-public final class LeaseCheckpointer implements Checkpointer {
+public final class LeaseHolding implements Checkpointer {
     private final LeaseTable table;
     private final UUID concurrencyToken = UUID.randomUUID();
     private Lease current;
@@ -28,8 +28,9 @@ public final class LeaseCheckpointer implements Checkpointer {
     private ExtendedSequenceNumber lastDelivered;
     private ExtendedSequenceNumber highestAccepted;
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+    private final Checkpointer view = new View();
 
-    LeaseCheckpointer(LeaseTable table, Lease held) {
+    LeaseHolding(LeaseTable table, Lease held) {
         this.table = table;
         this.current = held;
         this.highestAccepted = held.checkpoint();
@@ -42,12 +43,17 @@ public final class LeaseCheckpointer implements Checkpointer {
         return current;
     }
 
+    /** The {@link Checkpointer} handed to the record processor: checkpoints only, nothing of the lease's lifecycle. */
+    public Checkpointer checkpointer() {
+        return view;
+    }
+
     /** A token unique to this holding of the lease. */
     public UUID concurrencyToken() {
         return concurrencyToken;
     }
 
-    @Override
+    /** The shard (lease key). */
     public String shardId() {
         return current.leaseKey();
     }
@@ -94,12 +100,10 @@ public final class LeaseCheckpointer implements Checkpointer {
         return Optional.ofNullable(lastDelivered);
     }
 
-    @Override
     public synchronized ExtendedSequenceNumber lastCheckpoint() {
         return highestAccepted;
     }
 
-    @Override
     public CompletableFuture<Void> checkpoint() {
         ExtendedSequenceNumber target;
         synchronized (this) {
@@ -114,28 +118,23 @@ public final class LeaseCheckpointer implements Checkpointer {
         return checkpoint(target);
     }
 
-    @Override
     public CompletableFuture<Void> checkpoint(UserRecord record) {
         Objects.requireNonNull(record, "record");
         return checkpoint(ExtendedSequenceNumber.of(record.sequenceNumber(), record.subSequenceNumber()));
     }
 
-    @Override
     public CompletableFuture<Void> checkpoint(String sequenceNumber) {
         return checkpoint(sequenceNumber, 0);
     }
 
-    @Override
     public CompletableFuture<Void> checkpoint(String sequenceNumber, long subSequenceNumber) {
         return checkpoint(ExtendedSequenceNumber.of(sequenceNumber, subSequenceNumber));
     }
 
-    @Override
     public CompletableFuture<Void> checkpointShardEnd() {
         return checkpoint(ExtendedSequenceNumber.SHARD_END);
     }
 
-    @Override
     public synchronized CompletableFuture<Void> checkpoint(ExtendedSequenceNumber position) {
         validate(position);
         highestAccepted = position;
@@ -152,12 +151,10 @@ public final class LeaseCheckpointer implements Checkpointer {
         });
     }
 
-    @Override
     public CompletableFuture<PreparedCheckpoint> prepareCheckpoint() {
         return prepareCheckpoint((byte[]) null);
     }
 
-    @Override
     public CompletableFuture<PreparedCheckpoint> prepareCheckpoint(byte[] applicationState) {
         ExtendedSequenceNumber target;
         synchronized (this) {
@@ -169,13 +166,11 @@ public final class LeaseCheckpointer implements Checkpointer {
         return prepare(target, applicationState);
     }
 
-    @Override
     public CompletableFuture<PreparedCheckpoint> prepareCheckpoint(UserRecord record, byte[] applicationState) {
         Objects.requireNonNull(record, "record");
         return prepare(ExtendedSequenceNumber.of(record.sequenceNumber(), record.subSequenceNumber()), applicationState);
     }
 
-    @Override
     public CompletableFuture<PreparedCheckpoint> prepareCheckpoint(String sequenceNumber, long subSequenceNumber,
                                                                    byte[] applicationState) {
         return prepare(ExtendedSequenceNumber.of(sequenceNumber, subSequenceNumber), applicationState);
@@ -204,14 +199,17 @@ public final class LeaseCheckpointer implements Checkpointer {
     }
 
     /**
-     * Starts a graceful handoff to {@code nextOwner} after pending writes. Checkpoints remain possible until
-     * {@link #finishHandoff()}, which ends this holding.
+     * Takes in the counter of a handoff another worker requested on this lease ({@code leaseOwner} the receiver,
+     * {@code checkpointOwner} this worker): checkpoints remain possible until {@link #finishHandoff()}.
      */
-    public CompletableFuture<Lease> handoff(String nextOwner) {
-        return enqueue("handoff", l -> table.handoff(l, nextOwner));
+    public synchronized void handoffRequested(Lease observed) {
+        if (observed.checkpointOwner().filter(table.workerId()::equals).isPresent()
+                && observed.counter() == current.counter()) {
+            current = observed;
+        }
     }
 
-    /** Ends a handoff started with {@link #handoff(String)}: the next owner may start at once. */
+    /** Ends a requested handoff: removes {@code checkpointOwner}, so the receiver starts at once; this holding ends. */
     public CompletableFuture<Lease> finishHandoff() {
         return enqueue("finish handoff", table::finishHandoff).whenComplete((l, e) -> markLost());
     }
@@ -282,19 +280,85 @@ public final class LeaseCheckpointer implements Checkpointer {
             this.state = state;
         }
 
-        @Override
-        public ExtendedSequenceNumber pendingCheckpoint() {
+            public ExtendedSequenceNumber pendingCheckpoint() {
             return position;
         }
 
-        @Override
-        public Optional<byte[]> applicationState() {
+            public Optional<byte[]> applicationState() {
             return Optional.ofNullable(state).map(byte[]::clone);
+        }
+
+            public CompletableFuture<Void> checkpoint() {
+            return LeaseHolding.this.checkpoint(position);
+        }
+    }
+
+    /** What the processor gets: the {@link Checkpointer} methods, delegated; a downcast reaches nothing else. */
+    private final class View implements Checkpointer {
+        @Override
+        public String shardId() {
+            return LeaseHolding.this.shardId();
+        }
+
+        @Override
+        public ExtendedSequenceNumber lastCheckpoint() {
+            return LeaseHolding.this.lastCheckpoint();
         }
 
         @Override
         public CompletableFuture<Void> checkpoint() {
-            return LeaseCheckpointer.this.checkpoint(position);
+            return LeaseHolding.this.checkpoint();
+        }
+
+        @Override
+        public CompletableFuture<Void> checkpoint(UserRecord record) {
+            return LeaseHolding.this.checkpoint(record);
+        }
+
+        @Override
+        public CompletableFuture<Void> checkpoint(String sequenceNumber) {
+            return LeaseHolding.this.checkpoint(sequenceNumber);
+        }
+
+        @Override
+        public CompletableFuture<Void> checkpoint(String sequenceNumber, long subSequenceNumber) {
+            return LeaseHolding.this.checkpoint(sequenceNumber, subSequenceNumber);
+        }
+
+        @Override
+        public CompletableFuture<Void> checkpoint(ExtendedSequenceNumber position) {
+            return LeaseHolding.this.checkpoint(position);
+        }
+
+        @Override
+        public CompletableFuture<Void> checkpointShardEnd() {
+            return LeaseHolding.this.checkpointShardEnd();
+        }
+
+        @Override
+        public CompletableFuture<PreparedCheckpoint> prepareCheckpoint() {
+            return LeaseHolding.this.prepareCheckpoint();
+        }
+
+        @Override
+        public CompletableFuture<PreparedCheckpoint> prepareCheckpoint(byte[] applicationState) {
+            return LeaseHolding.this.prepareCheckpoint(applicationState);
+        }
+
+        @Override
+        public CompletableFuture<PreparedCheckpoint> prepareCheckpoint(UserRecord record, byte[] applicationState) {
+            return LeaseHolding.this.prepareCheckpoint(record, applicationState);
+        }
+
+        @Override
+        public CompletableFuture<PreparedCheckpoint> prepareCheckpoint(String sequenceNumber, long subSequenceNumber,
+                                                                       byte[] applicationState) {
+            return LeaseHolding.this.prepareCheckpoint(sequenceNumber, subSequenceNumber, applicationState);
+        }
+
+        @Override
+        public String toString() {
+            return "Checkpointer{" + shardId() + "}";
         }
     }
 }
