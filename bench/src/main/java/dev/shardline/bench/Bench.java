@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Shardline benchmarks, measured side by side with Amazon's KPL / KCL.",
         subcommands = {AggregationCommand.class, ProducerCommand.class,
-                dev.shardline.bench.consumer.ConsumerCommand.class, dev.shardline.bench.local.LocalEndpointBench.class,
+                dev.shardline.bench.consumer.ConsumerCommand.class, dev.shardline.bench.consumer.ScaleCommand.class,
+                dev.shardline.bench.local.LocalEndpointBench.class,
                 dev.shardline.bench.fanout.PushLatencyBench.class, dev.shardline.bench.checkpoint.LeaseCostBench.class})
 public final class Bench implements Runnable {
     @CommandLine.Spec

@@ -21,7 +21,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Checkpointer {
 
-    /** The shard (lease key) this checkpointer writes. */
+    /**
+     * The shard this checkpointer writes (its lease key is the shard id for one stream, KCL's
+     * {@code account:streamName:creationEpoch:shardId} in a multi-stream application).
+     */
     String shardId();
 
     /**

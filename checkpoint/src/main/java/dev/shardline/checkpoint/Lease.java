@@ -30,6 +30,10 @@ public final class Lease {
     private final BigInteger endingHashKey;
     private final String checkpointOwner;
     private final Double throughputKBps;
+    private final String streamIdentifier;
+    private final String shardId;
+    private final Double recordsPerSecond;
+    private final Long millisBehindLatest;
 
     private Lease(Builder b) {
         if (b.leaseKey == null || b.leaseKey.isEmpty()) {
@@ -54,6 +58,10 @@ public final class Lease {
         this.endingHashKey = b.endingHashKey;
         this.checkpointOwner = b.checkpointOwner;
         this.throughputKBps = b.throughputKBps;
+        this.streamIdentifier = b.streamIdentifier;
+        this.shardId = b.shardId;
+        this.recordsPerSecond = b.recordsPerSecond;
+        this.millisBehindLatest = b.millisBehindLatest;
     }
 
     /** A builder for a new lease on {@code leaseKey} (the shard id), unowned, counter 0, at TRIM_HORIZON. */
@@ -76,10 +84,17 @@ public final class Lease {
         b.endingHashKey = endingHashKey;
         b.checkpointOwner = checkpointOwner;
         b.throughputKBps = throughputKBps;
+        b.streamIdentifier = streamIdentifier;
+        b.shardId = shardId;
+        b.recordsPerSecond = recordsPerSecond;
+        b.millisBehindLatest = millisBehindLatest;
         return b;
     }
 
-    /** {@code leaseKey}: the shard id. */
+    /**
+     * {@code leaseKey}: the shard id, or for a multi-stream application KCL's
+     * {@code account:streamName:creationEpoch:shardId}.
+     */
     public String leaseKey() {
         return leaseKey;
     }
@@ -157,6 +172,35 @@ public final class Lease {
         return Optional.ofNullable(throughputKBps);
     }
 
+    /**
+     * {@code shardlineRecordsPerSecond}: the shard's recent user records per second as its owner measured it (written
+     * with {@link #throughputKBps()}; KCL ignores it), when recorded.
+     */
+    public Optional<Double> recordsPerSecond() {
+        return Optional.ofNullable(recordsPerSecond);
+    }
+
+    /**
+     * {@code shardlineMillisBehindLatest}: how far behind the tip the owner last reported the shard (written with the
+     * throughput), when recorded.
+     */
+    public Optional<Long> millisBehindLatest() {
+        return Optional.ofNullable(millisBehindLatest);
+    }
+
+    /**
+     * KCL's multi-stream {@code streamName} attribute: the stream identifier {@code account:streamName:creationEpoch}
+     * of a multi-stream lease; empty for a single-stream lease.
+     */
+    public Optional<String> streamIdentifier() {
+        return Optional.ofNullable(streamIdentifier);
+    }
+
+    /** The shard id: KCL's multi-stream {@code shardId} attribute when present, else the lease key. */
+    public String shardId() {
+        return shardId != null ? shardId : leaseKey;
+    }
+
     /** True when the shard has been processed to its end. */
     public boolean isFinished() {
         return checkpoint.isShardEnd();
@@ -173,7 +217,10 @@ public final class Lease {
                 && Arrays.equals(pendingCheckpointState, l.pendingCheckpointState)
                 && parentShardIds.equals(l.parentShardIds) && childShardIds.equals(l.childShardIds)
                 && Objects.equals(startingHashKey, l.startingHashKey) && Objects.equals(endingHashKey, l.endingHashKey)
-                && Objects.equals(checkpointOwner, l.checkpointOwner) && Objects.equals(throughputKBps, l.throughputKBps);
+                && Objects.equals(checkpointOwner, l.checkpointOwner) && Objects.equals(throughputKBps, l.throughputKBps)
+                && Objects.equals(streamIdentifier, l.streamIdentifier) && Objects.equals(shardId, l.shardId)
+                && Objects.equals(recordsPerSecond, l.recordsPerSecond)
+                && Objects.equals(millisBehindLatest, l.millisBehindLatest);
     }
 
     @Override
@@ -205,6 +252,10 @@ public final class Lease {
         private BigInteger endingHashKey;
         private String checkpointOwner;
         private Double throughputKBps;
+        private String streamIdentifier;
+        private String shardId;
+        private Double recordsPerSecond;
+        private Long millisBehindLatest;
 
         private Builder(String leaseKey) {
             this.leaseKey = leaseKey;
@@ -274,6 +325,29 @@ public final class Lease {
         /** Recent throughput in KB/s, or null. */
         public Builder throughputKBps(Double throughputKBps) {
             this.throughputKBps = throughputKBps;
+            return this;
+        }
+
+        /** Recent user records per second, or null. */
+        public Builder recordsPerSecond(Double recordsPerSecond) {
+            this.recordsPerSecond = recordsPerSecond;
+            return this;
+        }
+
+        /** The owner's last reported lag in milliseconds, or null. */
+        public Builder millisBehindLatest(Long millisBehindLatest) {
+            this.millisBehindLatest = millisBehindLatest;
+            return this;
+        }
+
+        /**
+         * Marks a multi-stream lease (KCL's {@code MultiStreamLease}): its stream identifier
+         * ({@code account:streamName:creationEpoch}) and shard id, written as KCL's {@code streamName} and
+         * {@code shardId} attributes. The lease key should be {@code streamIdentifier + ":" + shardId}.
+         */
+        public Builder multiStream(String streamIdentifier, String shardId) {
+            this.streamIdentifier = streamIdentifier;
+            this.shardId = shardId;
             return this;
         }
 

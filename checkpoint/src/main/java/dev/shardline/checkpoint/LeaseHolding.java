@@ -55,7 +55,7 @@ public final class LeaseHolding implements Checkpointer {
 
     /** The shard (lease key). */
     public String shardId() {
-        return current.leaseKey();
+        return current.shardId();
     }
 
     /** True once the lease was found lost, released, handed off completely, or {@link #markLost() marked lost}. */

@@ -24,6 +24,11 @@ final class LeaseItems {
     static final String ENDING_HASH_KEY = "endingHashKey";
     static final String CHECKPOINT_OWNER = "checkpointOwner";
     static final String THROUGHPUT = "throughputKBps";
+    /** KCL's multi-stream attribute holding the stream identifier {@code account:streamName:creationEpoch}. */
+    static final String STREAM_ID = "streamName";
+    static final String SHARD_ID = "shardId";
+    static final String RECORDS_PER_SECOND = "shardlineRecordsPerSecond";
+    static final String MILLIS_BEHIND = "shardlineMillisBehindLatest";
     static final String OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
 
     private LeaseItems() {
@@ -65,6 +70,12 @@ final class LeaseItems {
         lease.endingHashKey().ifPresent(h -> item.put(ENDING_HASH_KEY, s(h.toString())));
         lease.checkpointOwner().ifPresent(o -> item.put(CHECKPOINT_OWNER, s(o)));
         lease.throughputKBps().ifPresent(t -> item.put(THROUGHPUT, AttributeValue.fromN(Double.toString(t))));
+        lease.recordsPerSecond().ifPresent(r -> item.put(RECORDS_PER_SECOND, AttributeValue.fromN(Double.toString(r))));
+        lease.millisBehindLatest().ifPresent(m -> item.put(MILLIS_BEHIND, n(m)));
+        lease.streamIdentifier().ifPresent(id -> {
+            item.put(STREAM_ID, s(id));
+            item.put(SHARD_ID, s(lease.shardId()));
+        });
         return item;
     }
 
@@ -96,6 +107,19 @@ final class LeaseItems {
         AttributeValue t = item.get(THROUGHPUT);
         if (t != null && t.n() != null) {
             b.throughputKBps(Double.valueOf(t.n()));
+        }
+        AttributeValue rps = item.get(RECORDS_PER_SECOND);
+        if (rps != null && rps.n() != null) {
+            b.recordsPerSecond(Double.valueOf(rps.n()));
+        }
+        AttributeValue behind = item.get(MILLIS_BEHIND);
+        if (behind != null && behind.n() != null) {
+            b.millisBehindLatest(Long.valueOf(behind.n()));
+        }
+        String streamId = str(item, STREAM_ID);
+        if (streamId != null) {
+            String shard = str(item, SHARD_ID);
+            b.multiStream(streamId, shard);
         }
         return b.build();
     }

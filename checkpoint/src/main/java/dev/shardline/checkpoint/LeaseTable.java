@@ -393,6 +393,33 @@ public final class LeaseTable {
     }
 
     /**
+     * Stores what this worker measured on a lease it owns: {@code throughputKBps} (KCL 3.x's attribute, so its lease
+     * assignment reads it too), {@code shardlineRecordsPerSecond} and {@code shardlineMillisBehindLatest}. Statistics,
+     * not a protocol step:
+     * conditioned only on this worker being the owner, the counter is not incremented, so it never races a take or a
+     * checkpoint. Returns false when the lease is gone or owned by another worker.
+     */
+    public CompletableFuture<Boolean> recordStats(String leaseKey, double kiloBytesPerSecond, double recordsPerSecond,
+                                                  long millisBehindLatest) {
+        if (!(kiloBytesPerSecond >= 0) || !(recordsPerSecond >= 0) || millisBehindLatest < 0) {
+            throw new IllegalArgumentException("throughput must be >= 0, was " + kiloBytesPerSecond + " KB/s, "
+                    + recordsPerSecond + " records/s");
+        }
+        return retrier.call(() -> client.updateItem(r -> r.tableName(tableName).key(LeaseItems.key(leaseKey))
+                        .updateExpression("SET #t = :t, #r = :r, #b = :b")
+                        .conditionExpression("#o = :me")
+                        .expressionAttributeNames(Map.of("#t", LeaseItems.THROUGHPUT,
+                                "#r", LeaseItems.RECORDS_PER_SECOND, "#b", LeaseItems.MILLIS_BEHIND, "#o", LEASE_OWNER))
+                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Double.toString(kiloBytesPerSecond)),
+                                ":r", AttributeValue.fromN(Double.toString(recordsPerSecond)),
+                                ":b", n(millisBehindLatest), ":me", s(workerId)))
+                        .overrideConfiguration(timeouts)))
+                .thenApply(r -> true)
+                .exceptionallyCompose(e -> conditionFailed(e) ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(Retrier.unwrap(e)));
+    }
+
+    /**
      * Makes the holding of a lease this worker holds (just taken, or created with this worker as owner). Each
      * acquisition gets its own holding: one made for an earlier acquisition is refused once the lease moved on.
      *

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -26,6 +29,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * }</pre>
  */
 public final class ConsumerConfig {
+    static final String STREAM_NAME_PATTERN = "[a-zA-Z0-9_.-]{1,128}";
+    static final String STREAM_ARN_PATTERN = "arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\\d{12}:stream/[a-zA-Z0-9_.-]{1,128}";
+
     private final String applicationName;
     private final String tableName;
     private final String streamName;
@@ -49,6 +55,15 @@ public final class ConsumerConfig {
     private final MeterRegistry meterRegistry;
     private final KinesisAsyncClient kinesisClient;
     private final DynamoDbAsyncClient dynamoDbClient;
+    private final List<StreamSpec> streams;
+    private final Supplier<? extends Collection<StreamSpec>> streamsSupplier;
+    private final Duration streamsPollInterval;
+    private final Duration removedStreamLeaseDeletionDelay;
+    private final boolean balanceByLoad;
+    private final double loadTolerance;
+    private final Duration loadDamping;
+    private final Duration throughputReportInterval;
+    private final Duration lagThreshold;
     private final Duration handoffTimeout;
     private final Duration stuckShardTimeout;
     /** What the builder was given for the derived settings (null = derive), so toBuilder() keeps them derived. */
@@ -86,6 +101,15 @@ public final class ConsumerConfig {
         this.meterRegistry = b.meterRegistry;
         this.kinesisClient = b.kinesisClient;
         this.dynamoDbClient = b.dynamoDbClient;
+        this.streams = b.streams == null ? null : List.copyOf(b.streams);
+        this.streamsSupplier = b.streamsSupplier;
+        this.streamsPollInterval = b.streamsPollInterval;
+        this.removedStreamLeaseDeletionDelay = b.removedStreamLeaseDeletionDelay;
+        this.balanceByLoad = b.balanceByLoad;
+        this.loadTolerance = b.loadTolerance;
+        this.loadDamping = b.loadDamping;
+        this.throughputReportInterval = b.throughputReportInterval;
+        this.lagThreshold = b.lagThreshold;
     }
 
     /** A new builder with every default set. */
@@ -122,6 +146,15 @@ public final class ConsumerConfig {
         b.meterRegistry = meterRegistry;
         b.kinesisClient = kinesisClient;
         b.dynamoDbClient = dynamoDbClient;
+        b.streams = streams == null ? null : new ArrayList<>(streams);
+        b.streamsSupplier = streamsSupplier;
+        b.streamsPollInterval = streamsPollInterval;
+        b.removedStreamLeaseDeletionDelay = removedStreamLeaseDeletionDelay;
+        b.balanceByLoad = balanceByLoad;
+        b.loadTolerance = loadTolerance;
+        b.loadDamping = loadDamping;
+        b.throughputReportInterval = throughputReportInterval;
+        b.lagThreshold = lagThreshold;
         return b;
     }
 
@@ -142,6 +175,69 @@ public final class ConsumerConfig {
     /** The DynamoDB lease table name (default: the application name, as KCL names it). */
     public String tableName() {
         return tableName;
+    }
+
+    /**
+     * True for a multi-stream application ({@link Builder#streams} or {@link Builder#streamsSupplier}): lease keys
+     * are KCL's {@code account:streamName:creationEpoch:shardId}. False for one stream ({@link Builder#streamName}):
+     * lease keys are shard ids.
+     */
+    public boolean isMultiStream() {
+        return streams != null || streamsSupplier != null;
+    }
+
+    /**
+     * The streams this application reads: the fixed set given to {@link Builder#streams}, or for a single-stream
+     * application its one stream; empty when only a {@link #streamsSupplier()} was given.
+     */
+    public List<StreamSpec> streams() {
+        if (streams != null) {
+            return streams;
+        }
+        if (streamsSupplier != null) {
+            return List.of();
+        }
+        return List.of(streamArn != null ? StreamSpec.of(streamArn) : StreamSpec.of(streamName));
+    }
+
+    /** The supplier of a changing set of streams, or null. */
+    public Supplier<? extends Collection<StreamSpec>> streamsSupplier() {
+        return streamsSupplier;
+    }
+
+    /** How often {@link #streamsSupplier()} is asked for the current set. */
+    public Duration streamsPollInterval() {
+        return streamsPollInterval;
+    }
+
+    /** How long after a stream left the set its leases are deleted (multi-stream). */
+    public Duration removedStreamLeaseDeletionDelay() {
+        return removedStreamLeaseDeletionDelay;
+    }
+
+    /** Whether leases are balanced by measured throughput (else by count). */
+    public boolean balanceByLoad() {
+        return balanceByLoad;
+    }
+
+    /** Fraction of the mean load within which workers count as balanced. */
+    public double loadTolerance() {
+        return loadTolerance;
+    }
+
+    /** A lease that moved is not moved again for balance within this long. */
+    public Duration loadDamping() {
+        return loadDamping;
+    }
+
+    /** How often each held lease's measured throughput is written to it (when it changed). */
+    public Duration throughputReportInterval() {
+        return throughputReportInterval;
+    }
+
+    /** A shard more than this far behind the tip is logged (once, with its owner) until it catches up. */
+    public Duration lagThreshold() {
+        return lagThreshold;
     }
 
     /** The stream name, or null when only the ARN was given. */
@@ -285,8 +381,9 @@ public final class ConsumerConfig {
 
     @Override
     public String toString() {
-        return "ConsumerConfig{application=" + applicationName + ", table=" + tableName + ", stream="
-                + (streamArn != null ? streamArn : streamName) + ", worker=" + workerId + ", initialPosition="
+        return "ConsumerConfig{application=" + applicationName + ", table=" + tableName + ", stream"
+                + (isMultiStream() ? "s=" + (streamsSupplier != null ? "(supplied)" : streams)
+                : "=" + (streamArn != null ? streamArn : streamName)) + ", worker=" + workerId + ", initialPosition="
                 + initialPosition + ", retrieval=" + retrieval + ", failoverTime=" + failoverTime
                 + ", leaseInterval=" + leaseInterval + ", heartbeatInterval=" + heartbeatInterval
                 + ", maxLeasesPerWorker=" + maxLeasesPerWorker + "}";
@@ -319,8 +416,105 @@ public final class ConsumerConfig {
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
         private KinesisAsyncClient kinesisClient;
         private DynamoDbAsyncClient dynamoDbClient;
+        private List<StreamSpec> streams;
+        private Supplier<? extends Collection<StreamSpec>> streamsSupplier;
+        private Duration streamsPollInterval = Duration.ofSeconds(30);
+        private Duration removedStreamLeaseDeletionDelay = Duration.ofHours(1);
+        private boolean balanceByLoad = true;
+        private double loadTolerance = 0.1;
+        private Duration loadDamping = Duration.ofSeconds(30);
+        private Duration throughputReportInterval = Duration.ofSeconds(10);
+        private Duration lagThreshold = Duration.ofMinutes(1);
 
         private Builder() {
+        }
+
+        /**
+         * A multi-stream application over these streams (names or ARNs), each at the configuration's initial
+         * position and retrieval. Lease keys take KCL's multi-stream form {@code account:streamName:creationEpoch:
+         * shardId}, so the table is shared with a KCL {@code MultiStreamTracker} application. Instead of
+         * {@link #streamName}.
+         */
+        public Builder streams(String... namesOrArns) {
+            List<StreamSpec> specs = new ArrayList<>();
+            for (String s : namesOrArns) {
+                specs.add(StreamSpec.of(s));
+            }
+            this.streams = specs;
+            return this;
+        }
+
+        /** A multi-stream application over these streams, each with its own settings where given. */
+        public Builder streams(StreamSpec... specs) {
+            this.streams = new ArrayList<>(List.of(specs));
+            return this;
+        }
+
+        /**
+         * A multi-stream application over a changing set of streams: {@code supplier} is asked at start and every
+         * {@link #streamsPollInterval}. A stream that appears starts at its initial position; a stream that is gone
+         * has its processors shut down (they may checkpoint) and its leases deleted after
+         * {@link #removedStreamLeaseDeletionDelay} (it may come back meanwhile and resumes from its checkpoints).
+         * Every worker of the application should be given the same set. Instead of {@link #streams}.
+         */
+        public Builder streamsSupplier(Supplier<? extends Collection<StreamSpec>> supplier) {
+            this.streamsSupplier = supplier;
+            return this;
+        }
+
+        /** How often the streams supplier is asked. Default 30 s; at least 100 ms. */
+        public Builder streamsPollInterval(Duration interval) {
+            this.streamsPollInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long the leases of a stream that left the set are kept before they are deleted (checkpoints with
+         * them). Default 1 hour; 0 deletes on the next poll.
+         */
+        public Builder removedStreamLeaseDeletionDelay(Duration delay) {
+            this.removedStreamLeaseDeletionDelay = delay;
+            return this;
+        }
+
+        /**
+         * Balance leases by measured throughput (bytes/s and records/s of each lease, smoothed, stored on the lease
+         * as KCL 3.x's {@code throughputKBps}) instead of by count. Default true; without measurements (idle
+         * streams) leases are balanced by count either way.
+         */
+        public Builder balanceByLoad(boolean balanceByLoad) {
+            this.balanceByLoad = balanceByLoad;
+            return this;
+        }
+
+        /** Load balancing: workers within this fraction of the mean load count as balanced. Default 0.1; 0.01..0.9. */
+        public Builder loadTolerance(double tolerance) {
+            this.loadTolerance = tolerance;
+            return this;
+        }
+
+        /** Load balancing: a lease that moved is not moved again within this long. Default 30 s. */
+        public Builder loadDamping(Duration damping) {
+            this.loadDamping = damping;
+            return this;
+        }
+
+        /**
+         * How often the throughput measured on each held lease is written to it: one small UpdateItem per lease whose
+         * throughput changed by more than a fifth (idle leases cost nothing). Default 10 s; at least 100 ms.
+         */
+        public Builder throughputReportInterval(Duration interval) {
+            this.throughputReportInterval = interval;
+            return this;
+        }
+
+        /**
+         * A shard whose MillisBehindLatest exceeds this is logged at WARN once, with its owner, until it is back
+         * under. Default 1 minute.
+         */
+        public Builder lagThreshold(Duration threshold) {
+            this.lagThreshold = threshold;
+            return this;
         }
 
         /** Required. Names the application; also the lease table name unless {@link #tableName} is set. */
@@ -514,10 +708,35 @@ public final class ConsumerConfig {
                             + applicationName + "'");
             require(tableName == null || tableName.matches("[a-zA-Z0-9_.-]{3,255}"),
                     "tableName must be 3..255 characters of [a-zA-Z0-9_.-], got '" + tableName + "'");
-            require(streamName != null || streamArn != null, "streamName or streamArn is required");
-            require(streamName == null || streamName.matches("[a-zA-Z0-9_.-]{1,128}"),
+            boolean multi = streams != null || streamsSupplier != null;
+            require(streamName != null || streamArn != null || multi,
+                    "streamName or streamArn (or streams / streamsSupplier for several) is required");
+            require(!multi || (streamName == null && streamArn == null),
+                    "streams/streamsSupplier (multi-stream) and streamName/streamArn (one stream) are exclusive");
+            require(streams == null || streamsSupplier == null, "streams and streamsSupplier are exclusive");
+            require(streams == null || !streams.isEmpty(), "streams must name at least one stream");
+            if (streams != null) {
+                for (int i = 0; i < streams.size(); i++) {
+                    require(streams.get(i) != null, "streams[" + i + "] is null");
+                    for (int j = 0; j < i; j++) {
+                        require(!streams.get(i).sameStream(streams.get(j)),
+                                "streams names " + streams.get(i).streamName() + " twice");
+                    }
+                }
+            }
+            require(streamsPollInterval != null && streamsPollInterval.toMillis() >= 100,
+                    "streamsPollInterval must be at least 100ms, got " + streamsPollInterval);
+            require(removedStreamLeaseDeletionDelay != null && !removedStreamLeaseDeletionDelay.isNegative(),
+                    "removedStreamLeaseDeletionDelay must be >= 0, got " + removedStreamLeaseDeletionDelay);
+            require(loadTolerance >= 0.01 && loadTolerance <= 0.9,
+                    "loadTolerance must be 0.01..0.9, got " + loadTolerance);
+            require(loadDamping != null && !loadDamping.isNegative(), "loadDamping must be >= 0, got " + loadDamping);
+            require(throughputReportInterval != null && throughputReportInterval.toMillis() >= 100,
+                    "throughputReportInterval must be at least 100ms, got " + throughputReportInterval);
+            require(lagThreshold != null && lagThreshold.toMillis() > 0, "lagThreshold must be > 0, got " + lagThreshold);
+            require(streamName == null || streamName.matches(STREAM_NAME_PATTERN),
                     "streamName must be 1..128 characters of [a-zA-Z0-9_.-], got '" + streamName + "'");
-            require(streamArn == null || streamArn.matches("arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\\d{12}:stream/.+"),
+            require(streamArn == null || streamArn.matches(STREAM_ARN_PATTERN),
                     "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, got '" + streamArn + "'");
             require(streamName == null || streamArn == null || streamArn.endsWith(":stream/" + streamName),
                     "streamName '" + streamName + "' and streamArn '" + streamArn + "' name different streams");

@@ -2,7 +2,6 @@ package dev.shardline.consumer;
 
 import dev.shardline.checkpoint.LeaseTable;
 import dev.shardline.checkpoint.WorkerHeartbeats;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,18 +10,16 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
-import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
 
 /**
- * The consumer worker: leases shards of one stream in the application's DynamoDB lease table, reads them (polling or
- * enhanced fan-out) and hands de-aggregated records to one {@link RecordProcessor} per shard, in order, at least once.
- * Workers of the same application share the shards evenly; a worker that stops heartbeating loses its shards to the
+ * The consumer worker: leases shards of one stream, or of several ({@link ConsumerConfig#isMultiStream()}), in the
+ * application's DynamoDB lease table, reads them (polling or enhanced fan-out, per stream) and hands de-aggregated
+ * records to one {@link RecordProcessor} per shard, in order, at least once. Workers of the same application share
+ * the shards by measured load (by count while nothing is measured); a worker that stops heartbeating loses its shards to the
  * others after {@link ConsumerConfig#failoverTime()}, and stops processing them itself before that
  * ({@link ConsumerConfig#fenceTime()}); every move between live workers, {@link #close()} included, is a graceful
  * handoff: the owner's processor gets shutdownRequested and may checkpoint, and the receiver starts right after.
@@ -47,11 +44,13 @@ public final class KinesisConsumer implements AutoCloseable {
     private final ScheduledExecutorService pulseThread;
     private final CompletableFuture<Void> startFinished = new CompletableFuture<>();
     private final ScheduledExecutorService readers;
+    private final java.util.concurrent.ExecutorService shardThreads;
     private final Object lock = new Object();
     private LeaseTable leaseTable;
     private WorkerHeartbeats heartbeats;
     private LeaseCoordinator coordinator;
-    private FanOutRegistration fanOut;
+    private Streams streams;
+    private ScheduledExecutorService streamsThread;
     private ScheduledFuture<?> loop;
     private ScheduledFuture<?> pulse;
     private boolean started;
@@ -64,10 +63,13 @@ public final class KinesisConsumer implements AutoCloseable {
         this.ownDynamo = config.dynamoDbClient() == null;
         this.kinesis = ownKinesis ? KinesisAsyncClient.create() : config.kinesisClient();
         this.dynamo = ownDynamo ? DynamoDbAsyncClient.create() : config.dynamoDbClient();
-        this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId());
+        this.metrics = new ConsumerMetrics(config.meterRegistry(), config.applicationName(), config.workerId(),
+                config.lagThreshold());
         this.coordinatorThread = Executors.newSingleThreadScheduledExecutor(named("shardline-leases-", false));
         this.pulseThread = Executors.newSingleThreadScheduledExecutor(named("shardline-pulse-", true));
         this.readers = Executors.newScheduledThreadPool(2, named("shardline-reader-", true));
+        // Shard tasks run here only while they have work (a batch, a stop): threads follow busy shards, not leases.
+        this.shardThreads = Executors.newCachedThreadPool(named("shardline-shard-", true));
     }
 
     private static ThreadFactory named(String prefix, boolean daemon) {
@@ -108,35 +110,38 @@ public final class KinesisConsumer implements AutoCloseable {
 
     private void doStart() {
         long t0 = System.nanoTime();
-        StreamDescriptionSummary summary = kinesis.describeStreamSummary(DescribeStreamSummaryRequest.builder()
-                .streamName(config.streamName()).streamARN(config.streamName() == null ? config.streamArn() : null)
-                .build()).join().streamDescriptionSummary();
-        StreamRef stream = new StreamRef(summary.streamName(), summary.streamARN());
         // Every lease call is bounded (safety never depends on it: see SelfFence), so a DynamoDB that stopped
         // answering fails a round or a checkpoint within seconds instead of after minutes of SDK retries.
         leaseTable = LeaseTable.builder(dynamo).applicationName(config.applicationName())
                 .tableName(config.tableName()).workerId(config.workerId())
                 .timeouts(config.dynamoDbAttemptTimeout(), config.dynamoDbCallTimeout()).build();
-        // The stream and failover time go with every beat, for `shardline status` and the console.
-        heartbeats = new WorkerHeartbeats(leaseTable).announce(List.of(stream.name()), config.failoverTime());
+        heartbeats = new WorkerHeartbeats(leaseTable);
         // Both tables at once: each creation waits for ACTIVE.
         CompletableFuture.allOf(leaseTable.createIfMissing(), heartbeats.createIfMissing()).join();
         log.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
-        Function<String, RecordSource> sources;
-        if (config.retrieval().mode() == Retrieval.Mode.FAN_OUT) {
-            fanOut = new FanOutRegistration(kinesis, stream.arn(), config.retrieval().consumerName());
-            String consumerArn = fanOut.registerAndWait().join();
-            sources = shardId -> new FanOutSource(kinesis, consumerArn, shardId, config, readers);
-        } else {
-            sources = shardId -> new PollingSource(kinesis, stream, shardId, config, readers);
+        streams = new Streams(config, kinesis, leaseTable, metrics, readers);
+        streams.start();
+        announceStreams();
+        try {
+            java.util.List<dev.shardline.checkpoint.Lease> existing = leaseTable.listLeases().join();
+            java.util.List<CompletableFuture<ShardDiscovery.Synced>> syncs = new java.util.ArrayList<>();
+            for (ConsumedStream s : streams.all()) {
+                s.discovery().takeSyncRequest();
+                syncs.add(s.discovery().sync(existing));
+            }
+            CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).join();
+        } catch (RuntimeException e) {
+            // A slow or throttled DynamoDB while creating many leases must not kill start-up: the lease loop syncs
+            // again on its first round (creation is idempotent).
+            log.warn("initial shard sync incomplete, the lease loop retries it: {}", KinesisRecords.unwrap(e).toString());
+            streams.all().forEach(s -> s.discovery().requestSync());
         }
-        ShardDiscovery discovery = new ShardDiscovery(kinesis, leaseTable, stream, config.initialPosition(), metrics);
-        discovery.sync(leaseTable.listLeases().join()).join();
         log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
-        ThreadFactory shardThreads = named("shardline-shard-", true);
+
         SelfFence fence = new SelfFence(config.fenceTime().toNanos(), System::nanoTime);
-        LeaseCoordinator c = new LeaseCoordinator(config, leaseTable, heartbeats, discovery,
-                holding -> new ShardTask(config, holding, sources, discovery, metrics, fence::isFenced),
+        LeaseCoordinator c = new LeaseCoordinator(config, leaseTable, heartbeats, streams,
+                (holding, stream, meter) -> new ShardTask(config, holding, stream, metrics, meter, fence::isFenced,
+                        shardThreads),
                 metrics, shardThreads, fence);
         c.firstBeat();
         long interval = config.leaseInterval().toNanos();
@@ -149,9 +154,29 @@ public final class KinesisConsumer implements AutoCloseable {
             coordinator = c;
             pulse = pulseThread.scheduleAtFixedRate(this::pulse, pulseEvery, pulseEvery, TimeUnit.NANOSECONDS);
             loop = coordinatorThread.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.NANOSECONDS);
+            if (config.streamsSupplier() != null) {
+                streamsThread = Executors.newSingleThreadScheduledExecutor(named("shardline-streams-", true));
+                long every = config.streamsPollInterval().toNanos();
+                streamsThread.scheduleWithFixedDelay(this::refreshStreams, every, every, TimeUnit.NANOSECONDS);
+            }
         }
-        log.info("worker {} started on stream {} ({}) in {} ms", config.workerId(), stream, config.retrieval(),
-                (System.nanoTime() - t0) / 1_000_000);
+        log.info("worker {} started on {} ({}) in {} ms", config.workerId(),
+                streams.all().size() == 1 ? "stream " + streams.all().iterator().next() : "streams " + streams.all(),
+                config.retrieval(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The streams and failover time go with every beat, for {@code shardline status} and the console. */
+    private void announceStreams() {
+        heartbeats.announce(streams.all().stream().map(s -> s.ref().name()).toList(), config.failoverTime());
+    }
+
+    private void refreshStreams() {
+        try {
+            streams.refresh();
+            announceStreams();
+        } catch (RuntimeException e) {
+            log.warn("streams refresh failed, retrying next interval: {}", KinesisRecords.unwrap(e).toString());
+        }
     }
 
     private void pulse() {
@@ -231,6 +256,9 @@ public final class KinesisConsumer implements AutoCloseable {
             pulse.cancel(false);
         }
         pulseThread.shutdown();
+        if (streamsThread != null) {
+            streamsThread.shutdownNow();
+        }
         if (heartbeats != null) {
             try {
                 heartbeats.remove().join();
@@ -239,6 +267,7 @@ public final class KinesisConsumer implements AutoCloseable {
             }
         }
         readers.shutdownNow();
+        shardThreads.shutdown();
         if (ownKinesis) {
             kinesis.close();
         }

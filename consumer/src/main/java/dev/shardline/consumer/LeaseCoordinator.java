@@ -14,10 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,19 +34,41 @@ import org.slf4j.LoggerFactory;
  * every {@link ConsumerConfig#heartbeatInterval()} and tells {@link SelfFence} when DynamoDB acknowledged it, stops
  * every task while the worker is fenced, and watches the leases it asked for: a receiver takes a lease as soon as the
  * previous owner finished its handoff, or after {@link ConsumerConfig#handoffTimeout()}.
+ *
+ * <p>The planner is {@link LoadBalancer} when leases carry measured throughput (and
+ * {@link ConsumerConfig#balanceByLoad()}; its moves are handoffs too), else {@link AssignmentPlanner} (counts, and
+ * always while a worker drains). Only leases of streams this worker consumes ({@link Streams}) are planned; tasks of a
+ * stream that left the set are shut down and its leases deleted after the configured delay. Every
+ * {@link ConsumerConfig#throughputReportInterval()} the throughput and lag of held leases are written to them when
+ * they changed noticeably.
  */
 final class LeaseCoordinator {
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
     /** Without any hint of change, the lease table is still read every this many intervals. */
     static final int QUIET_SCAN_EVERY = 5;
+    /** Load weight of one user record, in bytes: per-record processing cost beyond its payload. */
+    static final int RECORD_COST_BYTES = 256;
+    /** Throughput, lag and former-stream writes in flight at most. */
+    static final int STATS_CONCURRENCY = 8;
+    /** Time constant of the throughput averages. */
+    static final long THROUGHPUT_TAU_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /** Makes the task for a lease just taken. */
+    interface TaskFactory {
+        ShardTask create(LeaseHolding holding, ConsumedStream stream, ThroughputMeter meter);
+    }
+
+    /** What was last written (or read) as a lease's statistics. */
+    private record Stats(double kbps, double rps, long behind) {
+    }
 
     private final ConsumerConfig config;
     private final LeaseTable leaseTable;
     private final WorkerHeartbeats heartbeats;
-    private final ShardDiscovery discovery;
-    private final Function<LeaseHolding, ShardTask> taskFactory;
+    private final Streams streams;
+    private final TaskFactory taskFactory;
     private final ConsumerMetrics metrics;
-    private final ThreadFactory threads;
+    private final java.util.concurrent.Executor shardExecutor;
     private final SelfFence fence;
     private final Liveness liveness;
     private final String me;
@@ -61,6 +82,10 @@ final class LeaseCoordinator {
     private final AtomicBoolean watching = new AtomicBoolean();
     private final AtomicBoolean beating = new AtomicBoolean();
     private final AtomicLong rounds = new AtomicLong();
+    private final Map<String, Stats> reported = new ConcurrentHashMap<>();
+    private final LoadBalancer balancer;
+    private final LongSupplier clock = System::nanoTime;
+    private long lastReportNanos;
 
     private Set<String> lastLive = Set.of();
     private Set<String> lastDraining = Set.of();
@@ -76,15 +101,17 @@ final class LeaseCoordinator {
     private volatile boolean wasFenced;
 
     LeaseCoordinator(ConsumerConfig config, LeaseTable leaseTable, WorkerHeartbeats heartbeats,
-                     ShardDiscovery discovery, Function<LeaseHolding, ShardTask> taskFactory,
-                     ConsumerMetrics metrics, ThreadFactory threads, SelfFence fence) {
+                     Streams streams, TaskFactory taskFactory,
+                     ConsumerMetrics metrics, java.util.concurrent.Executor shardExecutor, SelfFence fence) {
         this.config = config;
         this.leaseTable = leaseTable;
         this.heartbeats = heartbeats;
-        this.discovery = discovery;
+        this.streams = streams;
+        this.balancer = new LoadBalancer(config.loadTolerance(), config.loadDamping().toNanos(), clock);
+        this.lastReportNanos = clock.getAsLong();
         this.taskFactory = taskFactory;
         this.metrics = metrics;
-        this.threads = threads;
+        this.shardExecutor = shardExecutor;
         this.fence = fence;
         this.liveness = new Liveness(config.failoverTime().toNanos());
         this.me = config.workerId();
@@ -146,24 +173,40 @@ final class LeaseCoordinator {
         lastDraining = Set.copyOf(drainingNow);
         liveView = lastLive;
         tasks.values().removeIf(t -> t.done().isDone() && noteEnded(t));
+        for (ShardTask t : tasks.values()) {
+            t.checkStuck(now); // readers that stopped hearing from Kinesis are restarted (no thread waits on them)
+        }
         if (fence.isFenced()) {
             scanSoon = true; // take nothing while fenced; look at everything again once a beat is acknowledged
             return;
         }
-        boolean syncDue = discovery.takeSyncRequest()
+        if (now - lastReportNanos >= config.throughputReportInterval().toNanos()) {
+            lastReportNanos = now;
+            reportStats(now);
+        }
+        boolean streamsChanged = streams.takeChanged();
+        boolean syncDue = streams.takeSyncRequest()
                 || now - lastSyncNanos >= config.shardSyncInterval().toNanos();
         ticksSinceScan++;
-        if (!(membershipChanged || scanSoon || syncDue || ticksSinceScan >= QUIET_SCAN_EVERY)) {
+        if (!(membershipChanged || scanSoon || syncDue || streamsChanged || ticksSinceScan >= QUIET_SCAN_EVERY)) {
             return;
         }
         ticksSinceScan = 0;
         List<Lease> leases = leaseTable.listLeases().join();
-        Set<String> shardIds = null;
+        Map<ConsumedStream, Set<String>> shardIds = new HashMap<>();
         if (syncDue) {
             lastSyncNanos = now;
-            ShardDiscovery.Synced synced = discovery.sync(leases).join();
-            shardIds = synced.shardIds();
-            if (synced.created() > 0) {
+            int created = 0;
+            for (ConsumedStream s : streams.all()) {
+                try {
+                    ShardDiscovery.Synced synced = s.discovery().sync(leases).join();
+                    shardIds.put(s, synced.shardIds());
+                    created += synced.created();
+                } catch (RuntimeException e) {
+                    log.warn("shard sync of stream {} failed: {}", s, KinesisRecords.unwrap(e).toString());
+                }
+            }
+            if (created > 0) {
                 leases = leaseTable.listLeases().join();
             }
         }
@@ -172,8 +215,76 @@ final class LeaseCoordinator {
             cleanupSoon = false;
             cleanup(leases, shardIds);
         }
+        deleteFormer(leases, now);
         scanSoon = assign(leases, live, drainingNow);
         metrics.leasesHeld(tasks.size());
+        long behind = 0;
+        for (Lease l : leases) {
+            if (!l.isOwnedBy(me) && l.owner().isPresent() && !l.isFinished()) {
+                behind = Math.max(behind, l.millisBehindLatest().orElse(0L));
+            }
+        }
+        metrics.applicationBehind(behind);
+    }
+
+    /** Writes throughput and lag of held leases whose figures moved by a fifth or more (idle leases write nothing). */
+    private void reportStats(long now) {
+        List<ShardTask> changed = new ArrayList<>();
+        Map<String, Stats> next = new HashMap<>();
+        for (ShardTask t : tasks.values()) {
+            if (!t.started() || t.done().isDone()) {
+                continue;
+            }
+            Stats s = new Stats(t.meter().bytesPerSecond(now) / 1024, t.meter().recordsPerSecond(now),
+                    metrics.millisBehind(t.leaseKey()));
+            Stats last = reported.get(t.leaseKey());
+            if (last == null || moved(last.kbps(), s.kbps(), 1) || moved(last.rps(), s.rps(), 1)
+                    || moved(last.behind(), s.behind(), 5_000)) {
+                changed.add(t);
+                next.put(t.leaseKey(), s);
+            }
+        }
+        reported.keySet().retainAll(tasks.keySet());
+        if (changed.isEmpty()) {
+            return;
+        }
+        BoundedCalls.run(changed, STATS_CONCURRENCY, t -> {
+            Stats s = next.get(t.leaseKey());
+            return leaseTable.recordStats(t.leaseKey(), round(s.kbps()), round(s.rps()), s.behind())
+                    .thenApply(ok -> {
+                        if (ok) {
+                            reported.put(t.leaseKey(), s);
+                        }
+                        return ok;
+                    });
+        }).whenComplete((n, e) -> {
+            if (e != null) {
+                log.debug("throughput report failed: {}", KinesisRecords.unwrap(e).toString());
+            }
+        });
+    }
+
+    private static boolean moved(double from, double to, double floor) {
+        return Math.abs(to - from) > Math.max(floor, 0.2 * Math.max(Math.abs(from), Math.abs(to)));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** Deletes the leases of streams that left the set long enough ago (asynchronously, bounded, conditionally). */
+    private void deleteFormer(List<Lease> leases, long now) {
+        List<Lease> due = streams.formerLeasesDue(leases, now);
+        if (due.isEmpty()) {
+            return;
+        }
+        log.info("deleting {} leases of streams no longer consumed", due.size());
+        BoundedCalls.run(due, STATS_CONCURRENCY, leaseTable::deleteGone).whenComplete((n, e) -> {
+            if (e != null) {
+                log.warn("deleting leases of removed streams failed (retried next round): {}",
+                        KinesisRecords.unwrap(e).toString());
+            }
+        });
     }
 
     private boolean noteEnded(ShardTask t) {
@@ -191,14 +302,18 @@ final class LeaseCoordinator {
             if (task.done().isDone()) {
                 continue;
             }
-            Lease l = byKey.get(task.shardId());
+            Lease l = byKey.get(task.leaseKey());
+            if (streams.forLease(task.leaseKey()) == null) {
+                task.requestShutdown(); // its stream left the set: checkpoint and release
+                continue;
+            }
             if (l != null && l.isOwnedBy(me) && !l.isInHandoff()) {
                 continue;
             }
             if (l != null && l.checkpointOwner().filter(me::equals).isPresent()
                     && l.counter() == task.checkpointer().lease().counter()) {
                 if (!task.handingOff()) {
-                    log.info("shard {}: handing off to {}", task.shardId(), l.owner().orElse("?"));
+                    log.info("shard {}: handing off to {}", task.leaseKey(), l.owner().orElse("?"));
                     task.handoff(l);
                 }
                 continue;
@@ -215,10 +330,28 @@ final class LeaseCoordinator {
         }
     }
 
-    /** Deletes what {@link LeaseCleanup} allows (conditionally: a lease that changed meanwhile stays). */
-    private void cleanup(List<Lease> leases, Set<String> shardIds) {
+    /**
+     * Deletes what {@link LeaseCleanup} allows (conditionally: a lease that changed meanwhile stays), stream by stream:
+     * lineage (parent and child shard ids) is within a stream, so each stream's leases are judged keyed by shard id.
+     */
+    private void cleanup(List<Lease> leases, Map<ConsumedStream, Set<String>> shardIds) {
         List<CompletableFuture<Boolean>> calls = new ArrayList<>();
-        for (LeaseCleanup.Deletion d : LeaseCleanup.deletable(leases, shardIds)) {
+        List<LeaseCleanup.Deletion> deletions = new ArrayList<>();
+        for (ConsumedStream s : streams.all()) {
+            Map<String, Lease> real = new HashMap<>();
+            List<Lease> view = new ArrayList<>();
+            for (Lease l : leases) {
+                if (s.ref().owns(l.leaseKey())) {
+                    Lease byShard = s.ref().isMulti() ? shardKeyed(l) : l;
+                    real.put(byShard.leaseKey(), l);
+                    view.add(byShard);
+                }
+            }
+            for (LeaseCleanup.Deletion d : LeaseCleanup.deletable(view, shardIds.get(s))) {
+                deletions.add(new LeaseCleanup.Deletion(real.get(d.lease().leaseKey()), d.finished()));
+            }
+        }
+        for (LeaseCleanup.Deletion d : deletions) {
             Lease l = d.lease();
             CompletableFuture<Boolean> call = d.finished() ? leaseTable.deleteFinished(l.leaseKey())
                     : leaseTable.deleteGone(l);
@@ -233,11 +366,25 @@ final class LeaseCoordinator {
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
     }
 
+    /** A multi-stream lease as its stream's lineage sees it: keyed by its shard id. */
+    private static Lease shardKeyed(Lease l) {
+        Lease.Builder b = Lease.builder(l.shardId()).owner(l.owner().orElse(null)).counter(l.counter())
+                .checkpoint(l.checkpoint()).parentShardIds(l.parentShardIds()).childShardIds(l.childShardIds());
+        return b.build();
+    }
+
     /** Takes and asks for leases per the planner; returns true when more work may remain (look again next tick). */
-    private boolean assign(List<Lease> leases, Set<String> live, Set<String> drainingNow) {
+    private boolean assign(List<Lease> all, Set<String> live, Set<String> drainingNow) {
         Map<String, Lease> byKey = new HashMap<>();
-        leases.forEach(l -> byKey.put(l.leaseKey(), l));
+        all.forEach(l -> byKey.put(l.leaseKey(), l));
+        List<Lease> leases = new ArrayList<>();
+        for (Lease l : all) {
+            if (streams.forLease(l.leaseKey()) != null) { // only streams this worker consumes (now)
+                leases.add(l);
+            }
+        }
         List<AssignmentPlanner.LeaseState> states = new ArrayList<>();
+        List<LoadBalancer.Lease> loads = new ArrayList<>();
         long now = System.nanoTime();
         for (Lease l : leases) {
             String owner = l.owner().orElse(null);
@@ -252,26 +399,58 @@ final class LeaseCoordinator {
                     && !pendingHandoffs.containsKey(l.leaseKey()) && !l.isFinished()) {
                 owner = null;
             }
-            states.add(new AssignmentPlanner.LeaseState(l.leaseKey(), owner, co, l.isFinished(), ready(l, byKey)));
+            boolean ready = ready(l, byKey, streams.forLease(l.leaseKey()).ref());
+            states.add(new AssignmentPlanner.LeaseState(l.leaseKey(), owner, co, l.isFinished(), ready));
+            if (ready && !l.isFinished() && co == null) {
+                loads.add(new LoadBalancer.Lease(l.leaseKey(), owner, weight(l, now)));
+            }
         }
-        AssignmentPlanner.Plan plan = AssignmentPlanner.plan(me, states, live, drainingNow,
-                config.maxLeasesPerWorker());
+        List<String> take = new ArrayList<>();
+        List<String> handoff = new ArrayList<>();
+        // Always shown to the balancer, so it knows when leases last moved (damping) whichever planner acts.
+        LoadBalancer.Plan byLoad = config.balanceByLoad()
+                ? balancer.plan(me, loads, live, config.maxLeasesPerWorker()) : null;
+        boolean useLoad = byLoad != null && drainingNow.isEmpty() && LoadBalancer.knowsLoad(loads);
+        if (useLoad) {
+            byLoad.take().forEach(l -> take.add(l.leaseKey()));
+            byLoad.steal().forEach(l -> handoff.add(l.leaseKey()));
+            // Expired leases in handoff or not balanced by load (none here) are still the count planner's.
+            AssignmentPlanner.plan(me, states, live, drainingNow, config.maxLeasesPerWorker()).take().stream()
+                    .filter(l -> l.inHandoff()).forEach(l -> take.add(l.leaseKey()));
+        } else {
+            AssignmentPlanner.Plan plan = AssignmentPlanner.plan(me, states, live, drainingNow,
+                    config.maxLeasesPerWorker());
+            plan.take().forEach(l -> take.add(l.leaseKey()));
+            plan.handoff().forEach(l -> handoff.add(l.leaseKey()));
+        }
         List<CompletableFuture<Void>> calls = new ArrayList<>();
-        for (AssignmentPlanner.LeaseState s : plan.take()) {
-            calls.add(take(byKey.get(s.leaseKey()), "take"));
+        for (String k : take) {
+            calls.add(take(byKey.get(k), "take"));
         }
-        for (AssignmentPlanner.LeaseState s : plan.handoff()) {
-            calls.add(askHandoff(byKey.get(s.leaseKey())));
+        for (String k : handoff) {
+            calls.add(askHandoff(byKey.get(k)));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
-        return !plan.isEmpty() || !pendingHandoffs.isEmpty()
-                || !AssignmentPlanner.isSettled(states, live, drainingNow, config.maxLeasesPerWorker());
+        boolean settled = useLoad ? byLoad.isEmpty()
+                : AssignmentPlanner.isSettled(states, live, drainingNow, config.maxLeasesPerWorker());
+        return !take.isEmpty() || !handoff.isEmpty() || !pendingHandoffs.isEmpty() || !settled;
+    }
+
+    /** A lease's load weight: this worker's own measurement for leases it runs, else what the owner stored. */
+    private Double weight(Lease l, long now) {
+        ShardTask t = tasks.get(l.leaseKey());
+        if (t != null && t.started() && !t.done().isDone()) {
+            return LoadBalancer.weight(t.meter().bytesPerSecond(now) / 1024, t.meter().recordsPerSecond(now),
+                    RECORD_COST_BYTES);
+        }
+        return LoadBalancer.weight(l.throughputKBps().orElse(null), l.recordsPerSecond().orElse(null),
+                RECORD_COST_BYTES);
     }
 
     /** Ready: every parent shard's lease is finished, or gone (deleted once its children moved on, or never made). */
-    static boolean ready(Lease lease, Map<String, Lease> byKey) {
+    static boolean ready(Lease lease, Map<String, Lease> byKey, StreamRef stream) {
         for (String parent : lease.parentShardIds()) {
-            Lease p = byKey.get(parent);
+            Lease p = byKey.get(stream.leaseKey(parent));
             if (p != null && !p.isFinished()) {
                 return false;
             }
@@ -304,12 +483,22 @@ final class LeaseCoordinator {
             metrics.leaseOp("take");
             log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.checkpointOwner()
                     .or(observed::owner).orElse("unowned"));
-            ShardTask task = taskFactory.apply(leaseTable.hold(taken.get()));
+            ConsumedStream stream = streams.forLease(observed.leaseKey());
+            if (stream == null) { // its stream was removed meanwhile: give it back
+                leaseTable.release(taken.get()).exceptionally(e -> null);
+                return null;
+            }
+            Lease t = taken.get();
+            ThroughputMeter meter = new ThroughputMeter(THROUGHPUT_TAU_NANOS,
+                    t.throughputKBps().orElse(0.0) * 1024, t.recordsPerSecond().orElse(0.0), clock.getAsLong());
+            ShardTask task = taskFactory.create(leaseTable.hold(t), stream, meter);
+            t.throughputKBps().ifPresent(kb -> reported.put(t.leaseKey(),
+                    new Stats(kb, t.recordsPerSecond().orElse(0.0), t.millisBehindLatest().orElse(0L))));
             ShardTask previous = tasks.put(observed.leaseKey(), task);
             if (previous != null) {
                 previous.leaseLost("taken again by this worker");
             }
-            threads.newThread(task).start();
+            shardExecutor.execute(task);
             return null;
         });
     }
@@ -452,12 +641,12 @@ final class LeaseCoordinator {
                 return;
             }
             try {
-                List<Lease> leases = leaseTable.getLeases(open.stream().map(ShardTask::shardId).toList()).join();
+                List<Lease> leases = leaseTable.getLeases(open.stream().map(ShardTask::leaseKey).toList()).join();
                 for (Lease l : leases) {
                     ShardTask t = tasks.get(l.leaseKey());
                     if (t != null && !t.handingOff() && l.checkpointOwner().filter(me::equals).isPresent()
                             && l.counter() == t.checkpointer().lease().counter()) {
-                        log.info("shard {}: handing off to {}", t.shardId(), l.owner().orElse("?"));
+                        log.info("shard {}: handing off to {}", t.leaseKey(), l.owner().orElse("?"));
                         t.handoff(l);
                     }
                 }

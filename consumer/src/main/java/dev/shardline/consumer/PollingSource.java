@@ -67,6 +67,16 @@ final class PollingSource implements RecordSource {
     }
 
     @Override
+    public void onData(Runnable listener) {
+        queue.onData(listener);
+    }
+
+    @Override
+    public boolean hasData() {
+        return !queue.isEmpty();
+    }
+
+    @Override
     public long lastAnswerNanos() {
         return lastAnswer;
     }

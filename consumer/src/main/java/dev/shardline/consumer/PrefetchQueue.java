@@ -16,6 +16,7 @@ final class PrefetchQueue {
     private long records;
     private long bytes;
     private boolean waitingForRoom;
+    private volatile Runnable onData = () -> { };
 
     PrefetchQueue(int maxRecords, long maxBytes, Runnable onRoom) {
         this.maxRecords = maxRecords;
@@ -29,6 +30,16 @@ final class PrefetchQueue {
             bytes += batch.bytes();
         }
         queue.add(batch);
+        onData.run();
+    }
+
+    /** Runs {@code listener} after every batch put (the shard task schedules itself on it: no thread waits). */
+    void onData(Runnable listener) {
+        this.onData = listener;
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
     }
 
     /** True when another read fits; when false, {@code onRoom} fires once room is freed. */

@@ -8,6 +8,12 @@ interface RecordSource extends AutoCloseable {
     /** Starts reading at {@code from}. Called once. */
     void start(StartPosition from);
 
+    /** Runs {@code listener} whenever a batch becomes available (set before {@link #start}). */
+    void onData(Runnable listener);
+
+    /** True when a batch is waiting. */
+    boolean hasData();
+
     /** The next batch, or null when none arrived within the timeout. */
     Batch poll(long timeout, TimeUnit unit) throws InterruptedException;
 

@@ -37,6 +37,8 @@ final class ShardDiscovery {
     private final InitialPosition initial;
     private final ConsumerMetrics metrics;
     private final AtomicBoolean syncRequested = new AtomicBoolean();
+    /** PutItems in flight at most while creating leases. */
+    static final int CREATE_CONCURRENCY = 16;
 
     ShardDiscovery(KinesisAsyncClient kinesis, LeaseTable leaseTable, StreamRef stream, InitialPosition initial,
                    ConsumerMetrics metrics) {
@@ -64,7 +66,11 @@ final class ShardDiscovery {
     CompletableFuture<Synced> sync(List<Lease> existing) {
         return listShards().thenCompose(shards -> {
             Set<String> leased = new HashSet<>();
-            existing.forEach(l -> leased.add(l.leaseKey()));
+            for (Lease l : existing) { // other streams' leases may be in the table too
+                if (stream.owns(l.leaseKey())) {
+                    leased.add(stream.shardIdOf(l.leaseKey()));
+                }
+            }
             Set<String> ids = new HashSet<>();
             shards.forEach(sh -> ids.add(sh.shardId()));
             List<Lease> create = plan(shards, leased, initial);
@@ -193,23 +199,41 @@ final class ShardDiscovery {
         return createLayer(layer).thenCompose(n -> createAll(next).thenApply(m -> n + m));
     }
 
-    private CompletableFuture<Integer> createLayer(List<Lease> leases) {
-        List<CompletableFuture<Boolean>> calls = new ArrayList<>();
-        for (Lease l : leases) {
-            calls.add(leaseTable.createLeaseIfAbsent(l).whenComplete((created, err) -> {
-                if (Boolean.TRUE.equals(created)) {
-                    metrics.leaseOp("create");
-                    log.info("created lease {} at {} (parents {})", l.leaseKey(), l.checkpoint(), l.parentShardIds());
-                }
-            }));
+    /**
+     * Creates one layer of leases (planned keyed by shard id) under this stream's lease keys, at most
+     * {@link #CREATE_CONCURRENCY} PutItems at a time ({@link BoundedCalls}).
+     */
+    private CompletableFuture<Integer> createLayer(List<Lease> planned) {
+        List<Lease> leases = planned.stream().map(this::keyed).toList();
+        if (leases.size() > 20) {
+            log.info("creating {} leases of stream {}", leases.size(), stream);
         }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            int n = 0;
-            for (CompletableFuture<Boolean> c : calls) {
-                n += Boolean.TRUE.equals(c.join()) ? 1 : 0;
+        return BoundedCalls.run(leases, CREATE_CONCURRENCY, l -> leaseTable.createLeaseIfAbsent(l).thenApply(ok -> {
+            if (ok) {
+                metrics.leaseOp("create");
+                log.debug("created lease {} at {} (parents {})", l.leaseKey(), l.checkpoint(), l.parentShardIds());
             }
-            return n;
-        });
+            return ok;
+        }));
+    }
+
+    StreamRef stream() {
+        return stream;
+    }
+
+    /** The lease of this stream for {@code planned} (keyed by shard id): KCL's multi-stream key and attributes. */
+    private Lease keyed(Lease planned) {
+        if (!stream.isMulti()) {
+            return planned;
+        }
+        Lease.Builder b = Lease.builder(stream.leaseKey(planned.leaseKey()))
+                .checkpoint(planned.checkpoint())
+                .parentShardIds(planned.parentShardIds())
+                .multiStream(stream.identifier(), planned.leaseKey());
+        if (planned.startingHashKey().isPresent()) {
+            b.hashKeyRange(planned.startingHashKey().get(), planned.endingHashKey().get());
+        }
+        return b.build();
     }
 
     /** Every shard of the stream, following NextToken (which must not be sent with the stream name). */

@@ -14,13 +14,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 
 /**
- * Drives one leased shard on its own thread: initializes the processor (the coordinator starts a task only once every
+ * Drives one leased shard, on a shared executor's thread only while it has work (a batch queued, a stop asked): a
+ * shard waiting for data holds no thread. It initializes the processor (the coordinator starts a task only once every
  * parent shard is finished), hands it de-aggregated batches in order (retrying a batch that throws, never skipping
  * one), and ends with exactly one of shardEnded, shutdownRequested (then hands the lease to the worker that asked for
  * it, or releases it) or leaseLost. No batch is handed over while the worker is fenced (its liveness not confirmed
@@ -37,28 +37,58 @@ final class ShardTask implements Runnable {
     private final ConsumerConfig config;
     private final LeaseHolding checkpointer;
     private final BooleanSupplier fenced;
-    private final Function<String, RecordSource> sources;
+    private final ConsumedStream stream;
     private final ShardDiscovery discovery;
     private final ConsumerMetrics metrics;
+    private final ThroughputMeter meter;
+    private final String leaseKey;
     private final String shardId;
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
     private volatile Stop stop = Stop.NONE;
     private volatile String lostReason = "taken by another worker";
     private volatile boolean started;
+    private final java.util.concurrent.Executor executor;
+    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean ready;
+    private volatile boolean finished;
+    private volatile RecordProcessor processor;
+    private volatile RecordSource source;
+    private volatile HashKeyRange range;
+    private volatile ExtendedSequenceNumber skipUpTo;
+    private volatile ExtendedSequenceNumber startedAt;
+    private volatile boolean restartAsked;
 
-    ShardTask(ConsumerConfig config, LeaseHolding checkpointer, Function<String, RecordSource> sources,
-              ShardDiscovery discovery, ConsumerMetrics metrics, BooleanSupplier fenced) {
+    ShardTask(ConsumerConfig config, LeaseHolding checkpointer, ConsumedStream stream, ConsumerMetrics metrics,
+              ThroughputMeter meter, BooleanSupplier fenced, java.util.concurrent.Executor executor) {
+        this.executor = executor;
         this.config = config;
         this.checkpointer = checkpointer;
         this.fenced = fenced;
-        this.sources = sources;
-        this.discovery = discovery;
+        this.stream = stream;
+        this.discovery = stream.discovery();
+        this.meter = meter;
         this.metrics = metrics;
-        this.shardId = checkpointer.shardId();
+        this.leaseKey = checkpointer.lease().leaseKey();
+        this.shardId = stream.ref().shardIdOf(leaseKey);
     }
 
+    /** The lease key (the shard id for one stream; KCL's multi-stream key otherwise). */
+    String leaseKey() {
+        return leaseKey;
+    }
+
+    /** The shard id within its stream. */
     String shardId() {
         return shardId;
+    }
+
+    ConsumedStream stream() {
+        return stream;
+    }
+
+    /** This holding's smoothed throughput. */
+    ThroughputMeter meter() {
+        return meter;
     }
 
     LeaseHolding checkpointer() {
@@ -80,6 +110,7 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE) {
             stop = Stop.SHUTDOWN;
         }
+        signal();
     }
 
     /**
@@ -91,6 +122,7 @@ final class ShardTask implements Runnable {
         if (stop == Stop.NONE || stop == Stop.SHUTDOWN) {
             stop = Stop.HANDOFF;
         }
+        signal();
     }
 
     /** True once a handoff was asked for. */
@@ -103,94 +135,161 @@ final class ShardTask implements Runnable {
         lostReason = reason;
         checkpointer.markLost();
         stop = Stop.LEASE_LOST;
+        signal();
     }
 
+    /**
+     * Starts the shard: initializes the processor and opens the record source, then returns. From then on the task
+     * runs only when there is something to do ({@link #drain()}, scheduled on the shared executor when a batch arrives
+     * or a stop is asked), so a shard waiting for data holds no thread.
+     */
     @Override
     public void run() {
-        Outcome outcome;
         try {
-            outcome = runShard();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = Outcome.FAILED;
+            Lease lease = checkpointer.lease();
+            if (stop != Stop.NONE) {
+                finish(stopBeforeStart());
+                return;
+            }
+            if (lease.checkpoint().isShardEnd()) {
+                finish(Outcome.SHARD_END);
+                return;
+            }
+            RecordProcessor p = config.processorFactory().get();
+            ExtendedSequenceNumber start = lease.checkpoint();
+            started = true;
+            if (!attempt(() -> p.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
+                    lease.pendingCheckpointState(), stream.ref().name())), "initialize")) {
+                finish(fail(p));
+                return;
+            }
+            processor = p;
+            range = lease.startingHashKey().isPresent()
+                    ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
+            skipUpTo = start.isSentinel() ? null : start;
+            startedAt = start;
+            RecordSource s = stream.openSource(shardId);
+            source = s;
+            s.onData(this::signal);
+            s.start(StartPosition.from(start, stream.initialPosition()));
+            ready = true;
+            signal(); // a stop may have come while starting
         } catch (RuntimeException e) {
             log.error("shard {}: unexpected error, releasing the lease", shardId, e);
             release();
-            outcome = Outcome.FAILED;
-        } finally {
-            metrics.shardGone(shardId);
+            finish(Outcome.FAILED);
         }
-        done.complete(outcome);
     }
 
-    private Outcome runShard() throws InterruptedException {
-        Lease lease = checkpointer.lease();
-        if (stop != Stop.NONE) {
-            return stopBeforeStart();
+    /** Schedules {@link #drain()} unless it is scheduled or running (one drain at a time keeps calls in order). */
+    private void signal() {
+        if (ready && !finished && scheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scheduled.set(false); // shutting down
+            }
         }
-        if (lease.checkpoint().isShardEnd()) {
-            return Outcome.SHARD_END;
-        }
-        RecordProcessor processor = config.processorFactory().get();
-        ExtendedSequenceNumber start = lease.checkpoint();
-        started = true;
-        if (!attempt(() -> processor.initialize(new InitializationInput(shardId, start, lease.pendingCheckpoint(),
-                lease.pendingCheckpointState())), "initialize")) {
-            return fail(processor);
-        }
-        HashKeyRange range = lease.startingHashKey().isPresent()
-                ? new HashKeyRange(lease.startingHashKey().get(), lease.endingHashKey().get()) : null;
-        ExtendedSequenceNumber skipUpTo = start.isSentinel() ? null : start;
-        RecordSource source = sources.apply(shardId);
+    }
+
+    /** Handles what is queued (or the stop asked for), then gives the thread back. */
+    private void drain() {
         try {
-            source.start(StartPosition.from(start, config.initialPosition()));
-            while (true) {
+            while (!finished) {
                 if (stop != Stop.NONE) {
-                    return stopped(processor);
+                    finish(stopped(processor));
+                    return;
                 }
-                Batch batch = source.poll(50, TimeUnit.MILLISECONDS);
+                if (restartAsked) {
+                    restartAsked = false;
+                    restartSource();
+                }
+                Batch batch = source.poll(0, TimeUnit.MILLISECONDS);
                 if (batch == null) {
-                    if (System.nanoTime() - source.lastAnswerNanos() > config.stuckShardTimeout().toNanos()) {
-                        source = restart(source, start);
-                        skipUpTo = checkpointer.lastDelivered().orElse(start.isSentinel() ? null : start);
-                    }
-                    continue;
+                    return;
                 }
-                if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
-                    leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
-                    return lost(processor);
-                }
-                metrics.millisBehindLatest(shardId, batch.millisBehindLatest());
-                List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
-                if (skipUpTo != null) {
-                    records = after(records, skipUpTo);
-                    skipUpTo = null;
-                }
-                if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
-                    return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
-                }
-                if (batch.shardEnd()) {
-                    return shardEnd(processor, batch.childShards());
+                Outcome outcome = handle(batch);
+                if (outcome != null) {
+                    finish(outcome);
+                    return;
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish(Outcome.FAILED);
+        } catch (RuntimeException e) {
+            log.error("shard {}: unexpected error, releasing the lease", shardId, e);
+            release();
+            finish(Outcome.FAILED);
         } finally {
-            source.close();
+            scheduled.set(false);
+            if (!finished && (stop != Stop.NONE || source.hasData())) {
+                signal(); // arrived between the last poll and clearing the flag
+            }
         }
     }
 
     /**
-     * The source heard nothing from Kinesis for {@link ConsumerConfig#stuckShardTimeout()} although it had room (a
-     * call that never returns, a subscription that went silent): a fresh one reads on after the last record delivered.
+     * Called periodically by the lease loop (no thread waits here): when the source has heard nothing from Kinesis for
+     * {@link ConsumerConfig#stuckShardTimeout()} although everything it delivered was taken (a call that never
+     * returns, a subscription that went silent), the task restarts it on its next drain.
      */
-    private RecordSource restart(RecordSource stuck, ExtendedSequenceNumber start) {
+    void checkStuck(long nowNanos) {
+        RecordSource s = source;
+        if (ready && !finished && s != null && !s.hasData()
+                && nowNanos - s.lastAnswerNanos() > config.stuckShardTimeout().toNanos()) {
+            restartAsked = true;
+            signal();
+        }
+    }
+
+    /** A fresh source that reads on after the last record delivered (on the drain thread). */
+    private void restartSource() {
+        RecordSource stuck = source;
         stuck.close();
-        ExtendedSequenceNumber from = checkpointer.lastDelivered().orElse(start);
+        ExtendedSequenceNumber from = checkpointer.lastDelivered().orElse(startedAt);
         log.warn("shard {}: no answer from Kinesis for {} ms; restarting its reader from {}", shardId,
                 (System.nanoTime() - stuck.lastAnswerNanos()) / 1_000_000, from);
         metrics.shardRestarted();
-        RecordSource fresh = sources.apply(shardId);
-        fresh.start(StartPosition.from(from, config.initialPosition()));
-        return fresh;
+        skipUpTo = checkpointer.lastDelivered().orElse(startedAt.isSentinel() ? null : startedAt);
+        RecordSource fresh = stream.openSource(shardId);
+        source = fresh;
+        fresh.onData(this::signal);
+        fresh.start(StartPosition.from(from, stream.initialPosition()));
+    }
+
+    /** One batch: null to go on, or how the task ends. */
+    private Outcome handle(Batch batch) {
+        if (fenced.getAsBoolean()) { // checked right before handing records over: see SelfFence
+            leaseLost("fenced: liveness not confirmed by DynamoDB within " + config.fenceTime().toMillis() + " ms");
+            return lost(processor);
+        }
+        metrics.millisBehindLatest(leaseKey, stream.ref().name(), shardId, batch.millisBehindLatest());
+        List<UserRecord> records = Deaggregator.deaggregate(batch.records(), range);
+        if (skipUpTo != null) {
+            records = after(records, skipUpTo);
+            skipUpTo = null;
+        }
+        if (!records.isEmpty() && !deliver(processor, records, batch.millisBehindLatest())) {
+            return stop == Stop.LEASE_LOST ? lost(processor) : fail(processor);
+        }
+        if (batch.shardEnd()) {
+            return shardEnd(processor, batch.childShards());
+        }
+        return null;
+    }
+
+    private void finish(Outcome outcome) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        RecordSource s = source;
+        if (s != null) {
+            s.close();
+        }
+        metrics.shardGone(leaseKey);
+        done.complete(outcome);
     }
 
     private static List<UserRecord> after(List<UserRecord> records, ExtendedSequenceNumber position) {
@@ -215,6 +314,7 @@ final class ShardTask implements Runnable {
         boolean ok = attempt(() -> processor.processRecords(input), "processRecords");
         if (ok) {
             metrics.delivered(records.size(), bytes, System.nanoTime() - t0);
+            meter.record(records.size(), bytes);
         }
         return ok;
     }

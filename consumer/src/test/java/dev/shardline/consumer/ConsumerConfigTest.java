@@ -96,4 +96,53 @@ class ConsumerConfigTest {
         assertThat(valid().streamName(null).streamArn("arn:aws:kinesis:us-east-1:000000000000:stream/s").build()
                 .streamArn()).endsWith("/s");
     }
+
+    @Test
+    void multiStreamSettingsAreCheckedAndKept() {
+        ConsumerConfig.Builder multi = ConsumerConfig.builder().applicationName("app").processorFactory(() -> in -> { });
+        ConsumerConfig c = multi.streams(StreamSpec.of("a"),
+                StreamSpec.of("arn:aws:kinesis:us-east-1:123456789012:stream/b")
+                        .initialPosition(InitialPosition.trimHorizon()).retrieval(Retrieval.fanOut("app"))).build();
+        assertThat(c.isMultiStream()).isTrue();
+        assertThat(c.streams()).extracting(StreamSpec::streamName).containsExactly("a", "b");
+        assertThat(c.streams().get(1).streamArn()).hasValue("arn:aws:kinesis:us-east-1:123456789012:stream/b");
+        assertThat(c.streams().get(1).retrieval()).hasValue(Retrieval.fanOut("app"));
+        assertThat(c.toBuilder().build().streams()).isEqualTo(c.streams());
+        assertThat(c.removedStreamLeaseDeletionDelay()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.balanceByLoad()).isTrue();
+        assertThat(valid().build().isMultiStream()).isFalse();
+        assertThat(valid().build().streams()).extracting(StreamSpec::streamName).containsExactly("s");
+
+        assertThatThrownBy(() -> valid().streams("a", "b").build()).hasMessageContaining("exclusive");
+        assertThatThrownBy(() -> multi.streams("a", "a").build()).hasMessageContaining("names a twice");
+        assertThatThrownBy(() -> multi.streams(new String[0]).build()).hasMessageContaining("at least one stream");
+        assertThatThrownBy(() -> multi.streams("bad name").build()).hasMessageContaining("1..128");
+        assertThatThrownBy(() -> multi.streams("a").streamsSupplier(java.util.List::of).build())
+                .hasMessageContaining("streams and streamsSupplier are exclusive");
+        ConsumerConfig.Builder supplied = ConsumerConfig.builder().applicationName("app")
+                .processorFactory(() -> in -> { }).streamsSupplier(java.util.List::of);
+        assertThat(supplied.build().streams()).isEmpty();
+        assertThatThrownBy(() -> supplied.streamsPollInterval(Duration.ofMillis(10)).build())
+                .hasMessageContaining("streamsPollInterval must be at least 100ms");
+        assertThatThrownBy(() -> valid().loadTolerance(0).build()).hasMessageContaining("loadTolerance must be 0.01..0.9");
+        assertThatThrownBy(() -> valid().removedStreamLeaseDeletionDelay(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("removedStreamLeaseDeletionDelay must be >= 0");
+    }
+
+    @Test
+    void multiStreamLeaseKeysAreKclsFormat() {
+        StreamRef ref = StreamRef.multi("trucks", "arn:aws:kinesis:us-east-1:123456789012:stream/trucks",
+                Instant.ofEpochSecond(1_700_000_000L));
+        assertThat(ref.leaseKey("shardId-000000000001")).isEqualTo("123456789012:trucks:1700000000:shardId-000000000001");
+        assertThat(ref.shardIdOf("123456789012:trucks:1700000000:shardId-000000000001")).isEqualTo("shardId-000000000001");
+        assertThat(ref.owns("123456789012:trucks:1700000000:shardId-000000000001")).isTrue();
+        assertThat(ref.owns("123456789012:trucks2:1700000000:shardId-000000000001")).isFalse();
+        assertThat(ref.owns("shardId-000000000001")).isFalse();
+        assertThat(StreamRef.identifierOf("shardId-000000000001")).isNull();
+        assertThat(StreamRef.identifierOf("123456789012:trucks:1700000000:shardId-000000000001"))
+                .isEqualTo("123456789012:trucks:1700000000");
+        StreamRef single = new StreamRef("trucks", null);
+        assertThat(single.leaseKey("shardId-000000000001")).isEqualTo("shardId-000000000001");
+        assertThat(single.owns("shardId-000000000001")).isTrue();
+    }
 }

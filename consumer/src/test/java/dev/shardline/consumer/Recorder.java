@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  */
 final class Recorder {
     record Seen(String worker, String shardId, String partitionKey, String data, String sequenceNumber,
-                long subSequenceNumber, long atNanos) {
+                long subSequenceNumber, long atNanos, String stream) {
     }
 
     record Event(String worker, String shardId, String kind, long atNanos) {
@@ -77,6 +77,7 @@ final class Recorder {
     final class Processor implements RecordProcessor {
         private final String worker;
         private String shardId;
+        private String stream;
 
         Processor(String worker) {
             this.worker = worker;
@@ -85,6 +86,7 @@ final class Recorder {
         @Override
         public void initialize(InitializationInput input) {
             shardId = input.shardId();
+            stream = input.streamName();
             events.add(new Event(worker, shardId, "initialize", System.nanoTime()));
         }
 
@@ -97,7 +99,7 @@ final class Recorder {
             long now = System.nanoTime();
             for (UserRecord r : input.records()) {
                 seen.add(new Seen(worker, shardId, r.partitionKey(), r.dataAsUtf8(), r.sequenceNumber(),
-                        r.subSequenceNumber(), now));
+                        r.subSequenceNumber(), now, stream));
                 byKey.computeIfAbsent(r.partitionKey(), k -> new CopyOnWriteArrayList<>()).add(r.dataAsUtf8());
             }
             try {

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * A consumer worker in its own JVM, for the failover test (which kills it without closing). Arguments: Kinesis
- * endpoint, DynamoDB endpoint, application, stream, worker id. Checkpoints after every batch; prints "ready" once
+ * endpoint, DynamoDB endpoint, application, stream (several, comma-separated: a multi-stream application), worker
+ * id. Checkpoints after every batch; prints "ready" once
  * started and runs until killed.
  */
 public final class WorkerMain {
@@ -16,9 +17,14 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws Exception {
         Recorder recorder = new Recorder();
-        ConsumerConfig config = ConsumerConfig.builder()
+        ConsumerConfig.Builder builder = ConsumerConfig.builder();
+        if (args[3].contains(",")) {
+            builder.streams(args[3].split(","));
+        } else {
+            builder.streamName(args[3]);
+        }
+        ConsumerConfig config = builder
                 .applicationName(args[2])
-                .streamName(args[3])
                 .workerId(args[4])
                 .processorFactory(recorder.factory(args[4]))
                 .initialPosition(InitialPosition.trimHorizon())

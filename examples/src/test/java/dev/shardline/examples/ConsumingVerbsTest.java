@@ -64,6 +64,20 @@ class ConsumingVerbsTest {
     }
 
     @Test
+    void trackReadsSeveralStreamsAsOneMultiStreamApplication() {
+        local.kinesis.createStream("fleet-east", 2);
+        local.kinesis.createStream("fleet-west", 1);
+        assertThat(local.run("trucks", "--stream", "fleet-east", "--trucks", "6", "--interval", "50ms", "--count", "3"))
+                .isZero();
+        assertThat(local.run("trucks", "--stream", "fleet-west", "--trucks", "4", "--interval", "50ms", "--count", "3"))
+                .isZero();
+        LocalEndpoints.Result track = local.runCapturing("track", "--stream", "fleet-east", "--stream", "fleet-west",
+                "--app", "fleet-app", "--duration", "6s");
+        assertThat(track.exitCode()).isZero();
+        assertThat(track.out()).contains("records=30").contains("missing=0 out_of_order=0 duplicates=0");
+    }
+
+    @Test
     void trackValidatesItsFlags() {
         assertThat(local.run("track", "--stream", "s")).isEqualTo(2);
         assertThat(local.run("track", "--stream", "s", "--app", "a!")).isEqualTo(2);

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** CPU time and peak memory of this process and its child processes, from Linux /proc. */
-final class ProcStats {
+/** CPU time, memory and threads of this process and its child processes, from Linux /proc. */
+public final class ProcStats {
     /** Clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
     private static final double TICKS_PER_SECOND = 100.0;
 
@@ -16,7 +16,7 @@ final class ProcStats {
     }
 
     /** User + system CPU seconds of a process (its own threads, not its children). */
-    static double cpuSeconds(long pid) {
+    public static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // fields after the ")" of the command name: state ppid ... utime(14) stime(15)
@@ -28,11 +28,25 @@ final class ProcStats {
     }
 
     /** Peak resident set size (VmHWM) of a process in bytes. */
-    static long peakRssBytes(long pid) {
+    public static long peakRssBytes(long pid) {
+        return statusValue(pid, "VmHWM:") * 1024;
+    }
+
+    /** Resident set size now (VmRSS) of a process in bytes. */
+    public static long rssBytes(long pid) {
+        return statusValue(pid, "VmRSS:") * 1024;
+    }
+
+    /** Threads of a process now. */
+    public static long threads(long pid) {
+        return statusValue(pid, "Threads:");
+    }
+
+    private static long statusValue(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | RuntimeException e) {

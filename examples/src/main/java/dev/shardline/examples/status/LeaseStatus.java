@@ -11,13 +11,15 @@ import java.util.Set;
  *                           owner or its liveness cannot be told (no heartbeat table)
  * @param checkpoint         the checkpoint: a sequence number or TRIM_HORIZON, LATEST, AT_TIMESTAMP, SHARD_END
  * @param millisBehindLatest Kinesis's MillisBehindLatest read just after the checkpoint; null when not measured
+ * @param reportedMillisBehindLatest how far behind its owner last reported reading it (stored on the lease); else null
  * @param checkpointOwner    during a graceful handoff, the previous owner still finishing; else null
  * @param recordsPerSecond   records/s processed recently, when known (else null)
  * @param bytesPerSecond     bytes/s processed recently, when known (else null)
  */
 public record LeaseStatus(String leaseKey, String stream, String shardId, ShardState state, String owner,
                           Boolean ownerAlive, String checkpoint, long checkpointSubSequenceNumber,
-                          Long millisBehindLatest, Set<String> parentShardIds, Set<String> childShardIds,
+                          Long millisBehindLatest, Long reportedMillisBehindLatest, Set<String> parentShardIds,
+                          Set<String> childShardIds,
                           String checkpointOwner, Double recordsPerSecond, Double bytesPerSecond) {
     public LeaseStatus {
         parentShardIds = Set.copyOf(parentShardIds);
@@ -27,17 +29,5 @@ public record LeaseStatus(String leaseKey, String stream, String shardId, ShardS
     /** True when this lease should be read and no live worker holds it: what makes {@code status} exit 3. */
     public boolean unattended() {
         return state.needsOwner() && (owner == null || Boolean.FALSE.equals(ownerAlive));
-    }
-
-    LeaseStatus withLag(Long millis) {
-        return new LeaseStatus(leaseKey, stream, shardId, state, owner, ownerAlive, checkpoint,
-                checkpointSubSequenceNumber, millis, parentShardIds, childShardIds, checkpointOwner, recordsPerSecond,
-                bytesPerSecond);
-    }
-
-    LeaseStatus withThroughput(Double records, Double bytes) {
-        return new LeaseStatus(leaseKey, stream, shardId, state, owner, ownerAlive, checkpoint,
-                checkpointSubSequenceNumber, millisBehindLatest, parentShardIds, childShardIds, checkpointOwner,
-                records, bytes);
     }
 }

@@ -41,8 +41,22 @@ final class StatusAssembler {
     private StatusAssembler() {
     }
 
-    /** The stream and shard id a lease key names: {@code account:stream:epoch:shardId}, or a plain shard id. */
+    /**
+     * The stream and shard id of a lease: KCL's multi-stream attributes ({@code streamName} =
+     * {@code account:stream:epoch}, {@code shardId}) when present, else the lease key
+     * ({@code account:stream:epoch:shardId}, or a plain shard id naming no stream).
+     */
     record Key(String stream, String shardId) {
+        static Key of(Lease lease) {
+            if (lease.streamIdentifier().isPresent()) {
+                String[] id = lease.streamIdentifier().get().split(":");
+                if (id.length == 3 && !id[1].isEmpty()) {
+                    return new Key(id[1], lease.shardId());
+                }
+            }
+            return parse(lease.leaseKey());
+        }
+
         static Key parse(String leaseKey) {
             String[] parts = leaseKey.split(":");
             if (parts.length == 4 && !parts[1].isEmpty()) {
@@ -59,7 +73,7 @@ final class StatusAssembler {
         if (requested.isEmpty()) {
             workers.ifPresent(ws -> ws.forEach(w -> streams.addAll(w.streams())));
             leases.forEach(l -> {
-                Key key = Key.parse(l.leaseKey());
+                Key key = Key.of(l);
                 if (key.stream() != null) {
                     streams.add(key.stream());
                 }
@@ -89,7 +103,7 @@ final class StatusAssembler {
         Map<Key, Lease> byShard = new HashMap<>();
         int streamless = 0;
         for (Lease lease : in.leases()) {
-            Key parsed = Key.parse(lease.leaseKey());
+            Key parsed = Key.of(lease);
             String stream = parsed.stream() != null ? parsed.stream() : streamOf(parsed.shardId(), streams, shards);
             if (stream == null) {
                 streamless++;
@@ -120,12 +134,13 @@ final class StatusAssembler {
             Boolean alive = owner == null ? null : Optional.ofNullable(workers.get(owner)).map(WorkerStatus::alive)
                     .orElse(null);
             Throughput measured = in.throughputByLeaseKey().get(lease.leaseKey());
-            Double records = measured != null ? measured.recordsPerSecond() : null;
+            Double records = measured != null ? measured.recordsPerSecond() : lease.recordsPerSecond().orElse(null);
             Double bytes = measured != null ? measured.bytesPerSecond()
                     : lease.throughputKBps().map(kb -> kb * 1024).orElse(null);
             leases.add(new LeaseStatus(lease.leaseKey(), key.stream(), key.shardId(), state, owner, alive,
                     lease.checkpoint().sequenceNumber(), lease.checkpoint().subSequenceNumber(),
-                    state.needsOwner() ? in.lagByLeaseKey().get(lease.leaseKey()) : null, parents, kids,
+                    state.needsOwner() ? in.lagByLeaseKey().get(lease.leaseKey()) : null,
+                    state.needsOwner() ? lease.millisBehindLatest().orElse(null) : null, parents, kids,
                     lease.checkpointOwner().orElse(null), records, bytes));
         }
         leases.sort(Comparator.comparing((LeaseStatus l) -> l.stream() == null ? "" : l.stream())

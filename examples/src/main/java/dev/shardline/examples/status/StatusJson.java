@@ -42,6 +42,7 @@ public final class StatusJson {
             n.put("leaseKey", l.leaseKey());
             n.put("ownerAlive", l.ownerAlive());
             n.put("checkpointSubSequenceNumber", l.checkpointSubSequenceNumber());
+            n.put("reportedMillisBehindLatest", l.reportedMillisBehindLatest());
             n.put("checkpointOwner", l.checkpointOwner());
             n.put("recordsPerSecond", l.recordsPerSecond());
             n.put("bytesPerSecond", l.bytesPerSecond());

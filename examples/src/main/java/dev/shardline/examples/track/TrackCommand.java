@@ -10,6 +10,7 @@ import dev.shardline.examples.cli.DurationConverter;
 import dev.shardline.examples.cli.Streams;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,8 +37,9 @@ public final class TrackCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--stream", required = true, paramLabel = "S", description = "The stream to read.")
-    String stream;
+    @Option(names = "--stream", required = true, paramLabel = "S", description = "The stream to read; repeat it to"
+            + " read several streams as one multi-stream application (lease keys in KCL's multi-stream form).")
+    List<String> streams;
 
     @Option(names = "--app", required = true, paramLabel = "A", description = "Application name = lease table name.")
     String app;
@@ -73,11 +75,20 @@ public final class TrackCommand implements Callable<Integer> {
         FleetTracker tracker = new FleetTracker(null);
         try (KinesisAsyncClient kinesis = fanOut != null ? connection.kinesisHttp2() : connection.kinesis();
              DynamoDbAsyncClient dynamoDb = connection.dynamoDb()) {
-            Streams.requireStream(kinesis, stream);
-            ConsumerConfig config = ConsumerConfig.builder().applicationName(app).streamName(stream)
+            for (String s : streams) {
+                Streams.requireStream(kinesis, s);
+            }
+            ConsumerConfig.Builder builder = ConsumerConfig.builder();
+            if (streams.size() == 1) {
+                builder.streamName(streams.get(0)); // one stream: lease keys are shard ids, as before
+            } else {
+                builder.streams(streams.toArray(String[]::new));
+            }
+            boolean several = streams.size() > 1;
+            ConsumerConfig config = builder.applicationName(app)
                     .kinesisClient(kinesis).dynamoDbClient(dynamoDb).initialPosition(initial)
                     .retrieval(fanOut != null ? Retrieval.fanOut(fanOut) : Retrieval.polling())
-                    .processorFactory(() -> new TrackerProcessor(tracker, checkpointInterval)).build();
+                    .processorFactory(() -> new TrackerProcessor(tracker, checkpointInterval, several)).build();
             CountDownLatch stop = new CountDownLatch(1);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -92,7 +103,8 @@ public final class TrackCommand implements Callable<Integer> {
             boolean terminal = System.console() != null;
             try (KinesisConsumer consumer = new KinesisConsumer(config)) {
                 consumer.start();
-                err.println("track: worker " + consumer.workerId() + " on stream " + stream + ", application " + app
+                err.println("track: worker " + consumer.workerId() + " on stream" + (several ? "s " : " ")
+                        + String.join(", ", streams) + ", application " + app
                         + (fanOut != null ? ", fan-out consumer " + fanOut : ", polling"));
                 long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
                 long every = terminal ? 1000 : 5000;

@@ -24,17 +24,25 @@ public final class TrackerProcessor implements RecordProcessor {
 
     private final FleetTracker tracker;
     private final long checkpointEveryNanos;
+    private final boolean qualifyByStream;
     private String shardId;
     private long lastCheckpoint;
 
     public TrackerProcessor(FleetTracker tracker, Duration checkpointEvery) {
+        this(tracker, checkpointEvery, false);
+    }
+
+    /** With {@code qualifyByStream}, shards are named {@code stream/shardId} (several streams share shard ids). */
+    public TrackerProcessor(FleetTracker tracker, Duration checkpointEvery, boolean qualifyByStream) {
         this.tracker = tracker;
         this.checkpointEveryNanos = checkpointEvery.toNanos();
+        this.qualifyByStream = qualifyByStream;
     }
 
     @Override
     public void initialize(InitializationInput input) {
-        shardId = input.shardId();
+        shardId = qualifyByStream && input.streamName() != null ? input.streamName() + "/" + input.shardId()
+                : input.shardId();
         lastCheckpoint = System.nanoTime();
         LOG.debug("tracking {} from {}", shardId, input.startingPosition());
     }
@@ -42,9 +50,9 @@ public final class TrackerProcessor implements RecordProcessor {
     @Override
     public void processRecords(ProcessRecordsInput input) {
         for (UserRecord record : input.records()) {
-            tracker.accept(input.shardId(), record);
+            tracker.accept(shardId, record);
         }
-        tracker.lag(input.shardId(), input.millisBehindLatest());
+        tracker.lag(shardId, input.millisBehindLatest());
         long now = System.nanoTime();
         if (now - lastCheckpoint >= checkpointEveryNanos) {
             checkpoint(input.checkpointer());
@@ -59,7 +67,7 @@ public final class TrackerProcessor implements RecordProcessor {
 
     @Override
     public void shardEnded(ShardEndedInput input) {
-        tracker.shardClosed(input.shardId());
+        tracker.shardClosed(shardId);
         input.checkpointer().checkpoint().join(); // SHARD_END: the children may start
     }
 

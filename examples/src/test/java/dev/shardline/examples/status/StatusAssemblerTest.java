@@ -182,6 +182,23 @@ class StatusAssemblerTest {
     }
 
     @Test
+    void kclMultiStreamAttributesAndTheOwnersMeasuredThroughputAreShown() {
+        Lease hot = Lease.builder("123456789012:orders:1700000001:" + S1).owner("w")
+                .checkpoint(ExtendedSequenceNumber.of(SEQ)).multiStream("123456789012:orders:1700000001", S1)
+                .throughputKBps(8.0).recordsPerSecond(120.0).millisBehindLatest(350L).build();
+        ApplicationStatus status = assemble(List.of(hot), Optional.of(List.of(worker("w", 10, null))), List.of(),
+                Map.of(), Map.of());
+        LeaseStatus l = status.leases().get(0);
+        assertThat(l.stream()).isEqualTo("orders");
+        assertThat(l.shardId()).isEqualTo(S1);
+        assertThat(l.recordsPerSecond()).isEqualTo(120.0);
+        assertThat(l.bytesPerSecond()).isEqualTo(8192.0);
+        assertThat(l.reportedMillisBehindLatest()).isEqualTo(350L);
+        assertThat(l.millisBehindLatest()).as("not measured here").isNull();
+        assertThat(StatusTable.render(status, false)).contains("120.0").contains("8.0");
+    }
+
+    @Test
     void aMergedChildIsDrawnUnderItsFirstParentAndPointedAtFromTheSecond() {
         List<Lease> leases = List.of(
                 lease(S0, null, ExtendedSequenceNumber.SHARD_END, Set.of(), Set.of(S2)),
