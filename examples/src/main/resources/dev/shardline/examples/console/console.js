@@ -286,7 +286,8 @@ function renderCharts(status, history) {
   document.getElementById('inHint').textContent = anyIn ? ''
     : 'Records written per shard are known when the console runs in the producing process (shardline demo --console).';
   document.getElementById('outHint').textContent = anyOut ? ''
-    : 'No throughput is stored on these leases yet (the consumer writes it as throughputKBps).';
+    : 'No throughput is stored on these leases yet (each owner stores shardlineRecordsPerSecond and throughputKBps'
+      + ' on its leases as it reads).';
 }
 
 function render(status, history) {
