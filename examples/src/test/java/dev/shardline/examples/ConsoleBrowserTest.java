@@ -54,7 +54,7 @@ class ConsoleBrowserTest {
     void theRenderedPageNamesEveryOpenShardAndWorkerAndDrawsTheSplit() throws Exception {
         Optional<HeadlessChromium> browser = HeadlessChromium.find(dir);
         Assumptions.assumeTrue(browser.isPresent(), "no headless browser here: install Debian's chromium"
-                + " (apt-get install -y chromium; .ci/run does when it runs as root) or set CHROMIUM to one");
+                + " (apt-get install -y chromium; the build does when it runs as root) or set CHROMIUM to one");
         String stream = "console-stream";
         String app = "console-app";
         local.kinesis.createStream(stream, 2);
