@@ -3,12 +3,20 @@ package dev.shardline.checkpoint;
 import static dev.shardline.checkpoint.LeaseItems.n;
 import static dev.shardline.checkpoint.LeaseItems.s;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -22,6 +30,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  *
  * <p>Every write is conditional: a beat expects the counter this instance wrote last, so two live processes using the
  * same worker id are detected ({@link IllegalStateException}). One instance per worker; thread-safe.
+ *
+ * <p>For people and tools looking at the application ({@code shardline status}), each beat also writes the wall-clock
+ * time it was sent ({@code lastBeatMillis}) and, once {@link #announce announced}, the streams the worker reads and
+ * its failover time. Workers never judge each other by those: liveness stays the counter on the observer's clock.
  */
 public final class WorkerHeartbeats {
     /** Suffix of the heartbeat table name after the application name. */
@@ -29,6 +41,9 @@ public final class WorkerHeartbeats {
     static final String WORKER_ID = "workerId";
     static final String HEARTBEAT = "heartbeat";
     static final String DRAINING = "draining";
+    static final String LAST_BEAT = "lastBeatMillis";
+    static final String STREAMS = "streams";
+    static final String FAILOVER = "failoverMillis";
 
     /**
      * One worker's heartbeat item: its counter, and whether it is closing and asks the others to take its leases
@@ -37,16 +52,31 @@ public final class WorkerHeartbeats {
     public record Beat(long heartbeat, boolean draining) {
     }
 
+    /**
+     * What one worker's heartbeat item tells an observer: its beat, and what it announced (empty when it wrote none,
+     * e.g. a worker of an older version).
+     *
+     * @param lastBeat     the wall-clock time of the last beat, as the worker's clock read it
+     * @param streams      the streams it reads (names or ARNs)
+     * @param failoverTime after how long without a beat the workers treat it as dead
+     */
+    public record Worker(String workerId, Beat beat, Optional<Instant> lastBeat, Set<String> streams,
+                         Optional<Duration> failoverTime) {
+    }
+
     private final DynamoDbAsyncClient client;
     private final Retrier retrier;
     private final String tableName;
     private final String workerId;
     private final Duration tableActiveTimeout;
     private final software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration timeouts;
+    private final Clock clock = Clock.systemUTC();
     private long lastBeat = -1; // -1: not yet written by this instance
     /** Set by remove(): a beat after it would recreate the item (a missing item is accepted), so none is sent. */
     private boolean removed;
     private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+    private volatile Set<String> streams = Set.of();
+    private volatile Duration failoverTime;
 
     /** Heartbeats for the lease table's application and worker, on the same client and retry settings. */
     public WorkerHeartbeats(LeaseTable leaseTable) {
@@ -68,6 +98,17 @@ public final class WorkerHeartbeats {
     /** The heartbeat table's name. */
     public String tableName() {
         return tableName;
+    }
+
+    /**
+     * Announces, with every following beat, the streams this worker reads and its failover time, so that people and
+     * tools looking at the application ({@code shardline status}) find its streams and judge its heartbeat's age as
+     * the workers do. Returns this.
+     */
+    public WorkerHeartbeats announce(Collection<String> streams, Duration failoverTime) {
+        this.streams = Set.copyOf(streams);
+        this.failoverTime = Objects.requireNonNull(failoverTime, "failoverTime");
+        return this;
     }
 
     /** Creates the heartbeat table (on-demand) when missing and waits until ACTIVE. */
@@ -108,15 +149,38 @@ public final class WorkerHeartbeats {
         String condition = expected < 0 ? "attribute_not_exists(#h) OR #h >= :zero"
                 : "attribute_not_exists(#h) OR #h = :last";
         long base = expected >= 0 ? expected : java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40);
-        Map<String, AttributeValue> values = expected < 0
-                ? Map.of(":one", n(1), ":zero", n(0), ":base", n(base))
-                : Map.of(":one", n(1), ":last", n(expected), ":base", n(base));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":base", n(base),
+                ":now", n(clock.millis())));
+        if (expected >= 0) {
+            values.put(":last", n(expected));
+        } else {
+            values.put(":zero", n(0));
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#h", HEARTBEAT, "#t", LAST_BEAT));
+        StringBuilder update = new StringBuilder("SET #h = if_not_exists(#h, :base) + :one, #t = :now");
+        if (drain) {
+            update.append(", #d = :true");
+            names.put("#d", DRAINING);
+            values.put(":true", AttributeValue.fromBool(true));
+        }
+        Duration failover = failoverTime;
+        if (failover != null) {
+            update.append(", #f = :failover");
+            names.put("#f", FAILOVER);
+            values.put(":failover", n(failover.toMillis()));
+        }
+        Set<String> announced = streams;
+        if (!announced.isEmpty()) {
+            update.append(", #s = :streams");
+            names.put("#s", STREAMS);
+            values.put(":streams", AttributeValue.fromSs(List.copyOf(announced)));
+        }
         CompletableFuture<Long> f = retrier.call(() -> client.updateItem(r -> r.tableName(tableName)
                         .key(Map.of(WORKER_ID, s(workerId)))
-                        .updateExpression("SET #h = if_not_exists(#h, :base) + :one" + (drain ? ", #d = :true" : ""))
+                        .updateExpression(update.toString())
                         .conditionExpression(condition)
-                        .expressionAttributeNames(drain ? Map.of("#h", HEARTBEAT, "#d", DRAINING) : Map.of("#h", HEARTBEAT))
-                        .expressionAttributeValues(drain ? with(values, ":true", AttributeValue.fromBool(true)) : values)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values)
                         .returnValues(ReturnValue.UPDATED_NEW)
                         .overrideConfiguration(timeouts)))
                 .thenApply(r -> Long.parseLong(r.attributes().get(HEARTBEAT).n()));
@@ -135,12 +199,6 @@ public final class WorkerHeartbeats {
             }
         });
         inFlight = out;
-        return out;
-    }
-
-    private static Map<String, AttributeValue> with(Map<String, AttributeValue> m, String k, AttributeValue v) {
-        Map<String, AttributeValue> out = new java.util.HashMap<>(m);
-        out.put(k, v);
         return out;
     }
 
@@ -164,18 +222,36 @@ public final class WorkerHeartbeats {
     /** Every worker's heartbeat item (an eventually consistent Scan), by worker id. */
     public CompletableFuture<Map<String, Beat>> beats() {
         Map<String, Beat> out = new java.util.TreeMap<>();
-        return scanItems(null, out).thenApply(x -> out);
+        return scanItems(null, i -> out.put(i.get(WORKER_ID).s(), beatOf(i))).thenApply(x -> out);
     }
 
-    private CompletableFuture<Void> scanItems(Map<String, AttributeValue> start, Map<String, Beat> out) {
+    /** Every worker's heartbeat item with what it announced, sorted by worker id (an eventually consistent Scan). */
+    public CompletableFuture<List<Worker>> describe() {
+        List<Worker> out = new ArrayList<>();
+        return scanItems(null, i -> out.add(workerOf(i))).thenApply(x -> {
+            out.sort(java.util.Comparator.comparing(Worker::workerId));
+            return out;
+        });
+    }
+
+    private static Worker workerOf(Map<String, AttributeValue> item) {
+        AttributeValue t = item.get(LAST_BEAT);
+        AttributeValue f = item.get(FAILOVER);
+        AttributeValue st = item.get(STREAMS);
+        return new Worker(item.get(WORKER_ID).s(), beatOf(item),
+                t == null || t.n() == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(t.n()))),
+                st == null || !st.hasSs() ? Set.of() : new LinkedHashSet<>(st.ss()),
+                f == null || f.n() == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(f.n()))));
+    }
+
+    private CompletableFuture<Void> scanItems(Map<String, AttributeValue> start,
+            Consumer<Map<String, AttributeValue>> sink) {
         ScanRequest req = ScanRequest.builder().tableName(tableName).consistentRead(false).exclusiveStartKey(start)
                 .overrideConfiguration(timeouts).build();
         return retrier.call(() -> client.scan(req)).thenCompose(r -> {
-            for (Map<String, AttributeValue> i : r.items()) {
-                out.put(i.get(WORKER_ID).s(), beatOf(i));
-            }
+            r.items().forEach(sink);
             return r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty()
-                    ? scanItems(r.lastEvaluatedKey(), out) : CompletableFuture.completedFuture(null);
+                    ? scanItems(r.lastEvaluatedKey(), sink) : CompletableFuture.completedFuture(null);
         });
     }
 

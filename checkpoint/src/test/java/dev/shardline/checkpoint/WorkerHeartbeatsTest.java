@@ -43,6 +43,32 @@ class WorkerHeartbeatsTest {
     }
 
     @Test
+    void describeShowsWhatEachWorkerAnnouncedAndWhenItLastBeat() {
+        String app = TestDynamo.uniqueApp("hb");
+        WorkerHeartbeats plain = new WorkerHeartbeats(TestDynamo.table(app, "plain"));
+        WorkerHeartbeats told = new WorkerHeartbeats(TestDynamo.table(app, "told"))
+                .announce(java.util.List.of("trucks", "orders"), java.time.Duration.ofSeconds(3));
+        plain.createIfMissing().join();
+        long before = System.currentTimeMillis();
+        plain.beat().join();
+        told.beat().join();
+        told.beat().join();
+        long after = System.currentTimeMillis();
+
+        var workers = told.describe().join();
+        assertThat(workers).extracting(WorkerHeartbeats.Worker::workerId).containsExactly("plain", "told");
+        WorkerHeartbeats.Worker p = workers.get(0);
+        WorkerHeartbeats.Worker t = workers.get(1);
+        assertThat(p.beat().heartbeat()).isEqualTo(1);
+        assertThat(p.streams()).isEmpty();
+        assertThat(p.failoverTime()).isEmpty();
+        assertThat(t.beat().heartbeat()).isEqualTo(2);
+        assertThat(t.streams()).containsExactlyInAnyOrder("trucks", "orders");
+        assertThat(t.failoverTime()).contains(java.time.Duration.ofSeconds(3));
+        assertThat(t.lastBeat()).hasValueSatisfying(i -> assertThat(i.toEpochMilli()).isBetween(before, after));
+    }
+
+    @Test
     void removeDoesNotDeleteAnotherProcessesItem() {
         String app = TestDynamo.uniqueApp("hb");
         LeaseTable leases = TestDynamo.table(app, "w");

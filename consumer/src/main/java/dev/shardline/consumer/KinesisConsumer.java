@@ -122,6 +122,7 @@ public final class KinesisConsumer implements AutoCloseable {
         log.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
         streams = new Streams(config, kinesis, leaseTable, metrics, readers, flow);
         streams.start();
+        announceStreams();
         try {
             java.util.List<dev.shardline.checkpoint.Lease> existing = leaseTable.listLeases().join();
             java.util.List<CompletableFuture<ShardDiscovery.Synced>> syncs = new java.util.ArrayList<>();
@@ -165,9 +166,15 @@ public final class KinesisConsumer implements AutoCloseable {
                 config.retrieval(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /** The streams and failover time go with every beat, for {@code shardline status} and the console. */
+    private void announceStreams() {
+        heartbeats.announce(streams.all().stream().map(s -> s.ref().name()).toList(), config.failoverTime());
+    }
+
     private void refreshStreams() {
         try {
             streams.refresh();
+            announceStreams();
         } catch (RuntimeException e) {
             log.warn("streams refresh failed, retrying next interval: {}", KinesisRecords.unwrap(e).toString());
         }

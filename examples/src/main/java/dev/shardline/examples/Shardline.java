@@ -1,9 +1,11 @@
 package dev.shardline.examples;
 
 import dev.shardline.examples.cli.CliErrors;
+import dev.shardline.examples.console.ConsoleCommand;
 import dev.shardline.examples.demo.DemoCommand;
 import dev.shardline.examples.produce.ProduceCommand;
 import dev.shardline.examples.replay.ReplayCommand;
+import dev.shardline.examples.status.StatusCommand;
 import dev.shardline.examples.track.TrackCommand;
 import dev.shardline.examples.trucks.TrucksCommand;
 import picocli.CommandLine;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Command;
 @Command(name = "shardline", mixinStandardHelpOptions = true, versionProvider = Shardline.Version.class,
         description = "Produce to and consume from Amazon Kinesis Data Streams, locally or on AWS.",
         subcommands = {DemoCommand.class, LocalCommand.class, TrucksCommand.class, TrackCommand.class,
-                ProduceCommand.class, ReplayCommand.class})
+                ProduceCommand.class, ReplayCommand.class, StatusCommand.class,
+                ConsoleCommand.class})
 public final class Shardline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

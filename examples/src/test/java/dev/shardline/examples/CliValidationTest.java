@@ -30,6 +30,12 @@ class CliValidationTest {
         assertThat(local.run("produce", "--stream", "s", "--key", "k", "--random-keys")).isEqualTo(2);
         assertThat(local.run("produce", "--stream", "s", "--key", "")).isEqualTo(2);
         assertThat(local.run("produce", "--stream", "s", "--ordering", "sideways")).isEqualTo(2);
+        assertThat(local.run("status")).isEqualTo(2);
+        assertThat(local.run("status", "--app", "ab")).isEqualTo(2);
+        assertThat(local.run("status", "--app", "app", "--format", "yaml")).isEqualTo(2);
+        assertThat(local.run("status", "--app", "app", "--watch", "10ms")).isEqualTo(2);
+        assertThat(local.run("console", "--app", "app", "--port", "70000")).isEqualTo(2);
+        assertThat(Shardline.run("demo", "--console", "--console-port", "-1")).isEqualTo(2);
     }
 
     @Test
@@ -42,7 +48,11 @@ class CliValidationTest {
                 "--until-now")).isEqualTo(1);
         assertThat(local.run("replay", "--stream", "present", "--after-sequence", "shardId-000000000009=1",
                 "--until-now")).isEqualTo(2);
+        LocalEndpoints.Result status = local.runCapturing("status", "--app", "no-such-app");
+        assertThat(status.exitCode()).isEqualTo(1);
         // Nothing listens on port 1.
+        assertThat(Shardline.run("status", "--app", "some-app", "--dynamodb-endpoint", "http://127.0.0.1:1",
+                "--endpoint", "http://127.0.0.1:1")).isEqualTo(1);
         assertThat(Shardline.run("replay", "--stream", "present", "--trim-horizon", "--endpoint",
                 "http://127.0.0.1:1")).isEqualTo(1);
     }

@@ -27,12 +27,18 @@ public final class CliErrors {
         });
     }
 
-    /** The root cause's message on one line, prefixed with its type when the message alone would be unclear. */
-    public static String oneLine(Throwable ex) {
+    /** The failure inside completion, execution and reflection wrappers. */
+    public static Throwable rootCause(Throwable ex) {
         Throwable cause = Futures.unwrap(ex);
         while (cause instanceof java.lang.reflect.UndeclaredThrowableException && cause.getCause() != null) {
             cause = Futures.unwrap(cause.getCause());
         }
+        return cause;
+    }
+
+    /** The root cause's message on one line, prefixed with its type when the message alone would be unclear. */
+    public static String oneLine(Throwable ex) {
+        Throwable cause = rootCause(ex);
         String message = cause.getMessage();
         if (message == null || message.isBlank()) {
             message = cause.getClass().getSimpleName();

@@ -17,7 +17,8 @@ public final class Streams {
     }
 
     /**
-     * Every shard of the stream (open and closed, within retention), paging through ListShards.
+     * Every shard of the stream (open and closed, within retention), paging through ListShards. {@code stream} is a
+     * name or an ARN.
      *
      * @throws IllegalStateException "stream 'S' not found" when the stream does not exist
      */

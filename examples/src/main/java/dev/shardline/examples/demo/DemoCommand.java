@@ -5,6 +5,10 @@ import dev.shardline.consumer.InitialPosition;
 import dev.shardline.consumer.KinesisConsumer;
 import dev.shardline.consumer.Retrieval;
 import dev.shardline.examples.cli.ConnectionOptions;
+import dev.shardline.examples.console.ConsoleCommand;
+import dev.shardline.examples.console.ConsoleServer;
+import dev.shardline.examples.console.ShardTraffic;
+import dev.shardline.examples.status.StatusReader;
 import dev.shardline.examples.cli.DurationConverter;
 import dev.shardline.examples.cli.ProgressLine;
 import dev.shardline.examples.track.FleetTracker;
@@ -20,7 +24,12 @@ import dev.shardline.producer.SendResult;
 import java.io.PrintStream;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +81,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fan-out", description = "Track with enhanced fan-out (HTTP/2) instead of polling.")
     boolean fanOut;
 
+    @Option(names = "--console", description = "Open the console on the tracker's application while the demo runs"
+            + " (prints 'console: http://127.0.0.1:PORT/').")
+    boolean console;
+
+    @Option(names = "--console-port", paramLabel = "P", defaultValue = "8080",
+            description = "The console's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
+    int consolePort;
+
     @Override
     public Integer call() throws Exception {
         if (trucks < 1 || trucks > 10_000) {
@@ -85,6 +102,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (interval.isZero()) {
             throw usage("--interval must be positive");
+        }
+        if (consolePort < 0 || consolePort > 65535) {
+            throw usage("--console-port must be 0 to 65535, was " + consolePort);
         }
         PrintStream err = System.err;
         DeliveryLedger ledger = new DeliveryLedger();
@@ -119,9 +139,11 @@ public final class DemoCommand implements Callable<Integer> {
             thread.setDaemon(true);
             return thread;
         });
+        Map<String, long[]> written = new ConcurrentHashMap<>();
         try (KinesisConsumer consumer = new KinesisConsumer(consumerConfig);
              KinesisProducer producer = new KinesisProducer(ProducerConfig.builder().client(client)
-                     .strictOrdering(true).build())) {
+                     .strictOrdering(true).build());
+             ConsoleServer consoleServer = console ? startConsole(client, dynamoDb, tracker, written) : null) {
             consumer.start();
             awaitLeases(consumer, shards, Duration.ofSeconds(15));
             err.printf("demo: tracker %s holds %d shards (%s); %d trucks report every %s for %s%n",
@@ -138,6 +160,10 @@ public final class DemoCommand implements Callable<Integer> {
                         @Override
                         public void acknowledged(TruckPosition position, SendResult result) {
                             ledger.acknowledged(position.truckId(), position.seq());
+                            long[] count = written.computeIfAbsent(result.shardId(), s -> new long[1]);
+                            synchronized (count) {
+                                count[0]++;
+                            }
                         }
 
                         @Override
@@ -161,6 +187,34 @@ public final class DemoCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();
         return ledger.success() ? 0 : 1;
+    }
+
+    /** The console on the tracker's application, with records in (acknowledged) and out (processed) per shard. */
+    private ConsoleServer startConsole(KinesisAsyncClient client, DynamoDbAsyncClient dynamoDb, FleetTracker tracker,
+            Map<String, long[]> written) throws java.io.IOException {
+        ShardTraffic traffic = new ShardTraffic() {
+            @Override
+            public Map<String, Totals> written() {
+                Map<String, Totals> out = new HashMap<>();
+                written.forEach((shard, count) -> {
+                    synchronized (count) {
+                        out.put(shard, new Totals(count[0], 0));
+                    }
+                });
+                return out;
+            }
+
+            @Override
+            public Map<String, Totals> processed() {
+                return tracker.processedByShard();
+            }
+        };
+        StatusReader reader = new StatusReader(dynamoDb, client, APPLICATION, List.of(STREAM), Duration.ofSeconds(5),
+                Duration.ofSeconds(2), Clock.systemUTC());
+        ConsoleServer server = ConsoleCommand.start(reader, traffic, consolePort);
+        spec.commandLine().getOut().println("console: " + server.uri());
+        spec.commandLine().getOut().flush();
+        return server;
     }
 
     /**

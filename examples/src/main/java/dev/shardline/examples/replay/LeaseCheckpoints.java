@@ -1,13 +1,11 @@
 package dev.shardline.examples.replay;
 
-import dev.shardline.examples.cli.Streams;
+import dev.shardline.examples.cli.LeaseTables;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
@@ -41,17 +39,7 @@ final class LeaseCheckpoints {
             try {
                 page = dynamoDb.scan(scan.build()).join();
             } catch (CompletionException e) {
-                if (e.getCause() instanceof ResourceNotFoundException) {
-                    throw new IllegalStateException("lease table '" + application + "' not found: is --app the"
-                            + " application name and --dynamodb-endpoint/--region right?", e.getCause());
-                }
-                if (e.getCause() instanceof SdkClientException) {
-                    String where = dynamoDb.serviceClientConfiguration().endpointOverride().map(Object::toString)
-                            .orElse("DynamoDB in region " + dynamoDb.serviceClientConfiguration().region());
-                    throw new IllegalStateException("cannot reach " + where + " to read lease table '" + application
-                            + "': " + Streams.unreachable(e.getCause()), e.getCause());
-                }
-                throw e;
+                throw LeaseTables.translate(e, dynamoDb, application);
             }
             for (Map<String, AttributeValue> item : page.items()) {
                 AttributeValue key = item.get("leaseKey");

@@ -1,6 +1,7 @@
 package dev.shardline.examples.track;
 
 import dev.shardline.aggregation.UserRecord;
+import dev.shardline.examples.console.ShardTraffic;
 import dev.shardline.examples.trucks.TruckPosition;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +26,8 @@ public final class FleetTracker {
 
     private final Map<String, TruckPosition> latest = new ConcurrentHashMap<>();
     private final Map<String, Long> shardLag = new ConcurrentHashMap<>();
+    /** Per shard: records and payload bytes processed (the console's records-out chart). */
+    private final Map<String, long[]> processed = new ConcurrentHashMap<>();
     private final SequenceChecker order = new SequenceChecker();
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong unreadable = new AtomicLong();
@@ -38,6 +41,11 @@ public final class FleetTracker {
     public void accept(String shardId, UserRecord record) {
         long now = System.nanoTime();
         records.incrementAndGet();
+        long[] count = processed.computeIfAbsent(shardId, s -> new long[2]);
+        synchronized (count) {
+            count[0]++;
+            count[1] += record.data().remaining();
+        }
         TruckPosition position;
         try {
             position = TruckPosition.parse(record.dataBytes());
@@ -94,6 +102,17 @@ public final class FleetTracker {
         List<TruckPosition> positions = new ArrayList<>(latest.values());
         positions.sort(Comparator.comparing(TruckPosition::truckId));
         return positions;
+    }
+
+    /** Records and payload bytes processed so far, per shard id. */
+    public Map<String, ShardTraffic.Totals> processedByShard() {
+        Map<String, ShardTraffic.Totals> out = new java.util.HashMap<>();
+        processed.forEach((shard, count) -> {
+            synchronized (count) {
+                out.put(shard, new ShardTraffic.Totals(count[0], count[1]));
+            }
+        });
+        return out;
     }
 
     /** MillisBehindLatest of each shard being read. */

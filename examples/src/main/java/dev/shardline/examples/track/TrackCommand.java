@@ -4,6 +4,7 @@ import dev.shardline.consumer.ConsumerConfig;
 import dev.shardline.consumer.InitialPosition;
 import dev.shardline.consumer.KinesisConsumer;
 import dev.shardline.consumer.Retrieval;
+import dev.shardline.examples.cli.ApplicationName;
 import dev.shardline.examples.cli.ConnectionOptions;
 import dev.shardline.examples.cli.DurationConverter;
 import dev.shardline.examples.cli.Streams;
@@ -69,10 +70,7 @@ public final class TrackCommand implements Callable<Integer> {
         if (duration != null && duration.isZero()) {
             throw usage("--duration must be positive");
         }
-        if (app.isBlank() || !app.matches("[a-zA-Z0-9_.-]{3,255}")) {
-            throw usage("--app must be 3 to 255 of a-z A-Z 0-9 _ . - (it names the DynamoDB lease table), was '"
-                    + app + "'");
-        }
+        ApplicationName.check(spec.commandLine(), app);
         PrintStream err = System.err;
         FleetTracker tracker = new FleetTracker(null);
         try (KinesisAsyncClient kinesis = fanOut != null ? connection.kinesisHttp2() : connection.kinesis();
