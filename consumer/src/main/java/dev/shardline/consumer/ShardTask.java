@@ -7,7 +7,6 @@ import dev.shardline.checkpoint.Checkpointer;
 import dev.shardline.checkpoint.ExtendedSequenceNumber;
 import dev.shardline.checkpoint.Lease;
 import dev.shardline.checkpoint.LeaseHolding;
-import dev.shardline.checkpoint.LeaseLostException;
 import dev.shardline.common.StreamIds;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -312,7 +311,7 @@ final class ShardTask implements Runnable {
     private Outcome failed(RecordProcessor processor, ShardPipeline pipeline) throws InterruptedException {
         pipeline.cancel();
         awaitCalls(pipeline);
-        if (isLeaseLost(pipeline.failure())) {
+        if (BatchRunner.isLeaseLost(pipeline.failure())) {
             leaseLost("checkpoint refused: lease lost");
             return lost(processor);
         }
@@ -367,7 +366,7 @@ final class ShardTask implements Runnable {
                 call.run();
                 return true;
             } catch (RuntimeException e) {
-                if (isLeaseLost(e)) {
+                if (BatchRunner.isLeaseLost(e)) {
                     leaseLost("checkpoint refused: lease lost");
                     return false;
                 }
@@ -390,15 +389,6 @@ final class ShardTask implements Runnable {
         }
     }
 
-    private static boolean isLeaseLost(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof LeaseLostException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private Outcome shardEnd(RecordProcessor processor, List<ChildShard> children, Checkpointer view) {
         checkpointer.shardEndReached();
         Set<String> childIds = new LinkedHashSet<>();
@@ -410,7 +400,7 @@ final class ShardTask implements Runnable {
             try {
                 checkpointer.recordChildShards(childIds).join();
             } catch (RuntimeException e) {
-                if (isLeaseLost(e)) {
+                if (BatchRunner.isLeaseLost(e)) {
                     return lost(processor);
                 }
                 log.warn("shard {}: could not record child shards: {}", shardId, e.toString());
@@ -441,7 +431,7 @@ final class ShardTask implements Runnable {
         try {
             processor.shutdownRequested(new ShutdownRequestedInput(shardId, pipeline.shardCheckpointer()));
         } catch (RuntimeException e) {
-            if (isLeaseLost(e)) {
+            if (BatchRunner.isLeaseLost(e)) {
                 return lost(processor);
             }
             log.warn("shard {}: shutdownRequested threw; letting go anyway: {}", shardId, e.toString());
