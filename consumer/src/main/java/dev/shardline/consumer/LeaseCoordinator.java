@@ -50,6 +50,14 @@ final class LeaseCoordinator {
     static final int RECORD_COST_BYTES = 256;
     /** Throughput, lag and former-stream writes in flight at most. */
     static final int STATS_CONCURRENCY = 8;
+    /**
+     * Takes and handoff requests in flight at most, per round. Unbounded, a round that takes 250 leases queues 250
+     * calls on the client's connection pool and DynamoDB, and the heartbeat written meanwhile waits behind them until
+     * the worker fences itself (measured with {@code bench scale} at 1,000 shards: self-fencing and re-takes).
+     */
+    static final int LEASE_CONCURRENCY = 16;
+    /** A round slower than this many lease intervals is logged (with its parts) at INFO. */
+    static final int SLOW_ROUND_INTERVALS = 2;
     /** Time constant of the throughput averages. */
     static final long THROUGHPUT_TAU_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
@@ -133,7 +141,43 @@ final class LeaseCoordinator {
     }
 
     private void round() {
+        long start = System.nanoTime();
+        RoundTimes times = new RoundTimes(start);
+        try {
+            round(times);
+        } finally {
+            long took = System.nanoTime() - start;
+            if (took > SLOW_ROUND_INTERVALS * config.leaseInterval().toNanos()) {
+                log.info("slow lease round: {} ms ({}), {} tasks", took / 1_000_000, times, tasks.size());
+            }
+        }
+    }
+
+    /** Where a round's time went, for the slow-round log line. */
+    private static final class RoundTimes {
+        private final StringBuilder parts = new StringBuilder();
+        private long last;
+
+        RoundTimes(long start) {
+            last = start;
+        }
+
+        void mark(String part) {
+            long now = System.nanoTime();
+            parts.append(parts.length() == 0 ? "" : ", ").append(part).append(' ').append((now - last) / 1_000_000)
+                    .append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return parts.toString();
+        }
+    }
+
+    private void round(RoundTimes times) {
         Map<String, WorkerHeartbeats.Beat> beats = heartbeats.beats().join();
+        times.mark("beats");
         long now = System.nanoTime();
         for (Map.Entry<String, WorkerHeartbeats.Beat> e : beats.entrySet()) {
             liveness.observe(e.getKey(), e.getValue().heartbeat(), now);
@@ -156,6 +200,7 @@ final class LeaseCoordinator {
                 liveness.confirm(suspect, beat.get().heartbeat(), at);
             }
         }
+        times.mark("suspects");
         now = System.nanoTime();
         Set<String> live = new HashSet<>(liveness.alive(now));
         live.add(me);
@@ -193,6 +238,7 @@ final class LeaseCoordinator {
         }
         ticksSinceScan = 0;
         List<Lease> leases = leaseTable.listLeases().join();
+        times.mark("scan of " + leases.size());
         Map<ConsumedStream, Set<String>> shardIds = new HashMap<>();
         if (syncDue) {
             lastSyncNanos = now;
@@ -209,6 +255,7 @@ final class LeaseCoordinator {
             if (created > 0) {
                 leases = leaseTable.listLeases().join();
             }
+            times.mark("sync (" + created + " created)");
         }
         reconcile(leases);
         if (syncDue || cleanupSoon) {
@@ -216,7 +263,7 @@ final class LeaseCoordinator {
             cleanup(leases, shardIds);
         }
         deleteFormer(leases, now);
-        scanSoon = assign(leases, live, drainingNow);
+        scanSoon = assign(leases, live, drainingNow, times);
         metrics.leasesHeld(tasks.size());
         long behind = 0;
         for (Lease l : leases) {
@@ -374,7 +421,7 @@ final class LeaseCoordinator {
     }
 
     /** Takes and asks for leases per the planner; returns true when more work may remain (look again next tick). */
-    private boolean assign(List<Lease> all, Set<String> live, Set<String> drainingNow) {
+    private boolean assign(List<Lease> all, Set<String> live, Set<String> drainingNow, RoundTimes times) {
         Map<String, Lease> byKey = new HashMap<>();
         all.forEach(l -> byKey.put(l.leaseKey(), l));
         List<Lease> leases = new ArrayList<>();
@@ -423,14 +470,15 @@ final class LeaseCoordinator {
             plan.take().forEach(l -> take.add(l.leaseKey()));
             plan.handoff().forEach(l -> handoff.add(l.leaseKey()));
         }
-        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        List<java.util.function.Supplier<CompletableFuture<Void>>> calls = new ArrayList<>();
         for (String k : take) {
-            calls.add(take(byKey.get(k), "take"));
+            calls.add(() -> take(byKey.get(k), "take"));
         }
         for (String k : handoff) {
-            calls.add(askHandoff(byKey.get(k)));
+            calls.add(() -> askHandoff(byKey.get(k)));
         }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+        BoundedCalls.run(calls, LEASE_CONCURRENCY, c -> c.get().thenApply(v -> true)).join();
+        times.mark(take.size() + " takes, " + handoff.size() + " handoff requests");
         boolean settled = useLoad ? byLoad.isEmpty()
                 : AssignmentPlanner.isSettled(states, live, drainingNow, config.maxLeasesPerWorker());
         return !take.isEmpty() || !handoff.isEmpty() || !pendingHandoffs.isEmpty() || !settled;
@@ -574,7 +622,7 @@ final class LeaseCoordinator {
         leaseTable.getLeases(keys).thenCompose(found -> {
             Map<String, Lease> byKey = new HashMap<>();
             found.forEach(l -> byKey.put(l.leaseKey(), l));
-            List<CompletableFuture<Void>> takes = new ArrayList<>();
+            List<java.util.function.Supplier<CompletableFuture<Void>>> takes = new ArrayList<>();
             for (String key : keys) {
                 Lease l = byKey.get(key);
                 Asked asked = pendingHandoffs.get(key);
@@ -587,10 +635,10 @@ final class LeaseCoordinator {
                 if (co == null || timedOut || !liveView.contains(co)) {
                     String op = co == null ? "take after handoff from " + asked.from()
                             : timedOut ? "take (handoff timed out)" : "take (handing-off worker died)";
-                    takes.add(take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
+                    takes.add(() -> take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
                 }
             }
-            return CompletableFuture.allOf(takes.toArray(CompletableFuture[]::new));
+            return BoundedCalls.run(takes, LEASE_CONCURRENCY, c -> c.get().thenApply(v -> true));
         }).whenComplete((x, e) -> {
             if (e != null) {
                 log.debug("handoff watch failed: {}", e.toString());
