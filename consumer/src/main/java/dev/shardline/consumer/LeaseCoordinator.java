@@ -102,6 +102,11 @@ final class LeaseCoordinator {
     private boolean scanSoon = true;
     private boolean cleanupSoon;
     private long lastSyncNanos;
+    /** The next sync creates only this worker's slice of missing leases (start-up); later ones create everything. */
+    private boolean syncSliced = true;
+    private boolean syncPending;
+    /** The last sync created leases or left some missing: counts still grow, so no handoffs are asked for yet. */
+    private boolean tableGrowing;
     private volatile long lastBeatStart;
     private volatile long lastBeatLatency;
     private volatile boolean lastBeatFailed = true;
@@ -230,8 +235,9 @@ final class LeaseCoordinator {
             reportStats(now);
         }
         boolean streamsChanged = streams.takeChanged();
-        boolean syncDue = streams.takeSyncRequest()
-                || now - lastSyncNanos >= config.shardSyncInterval().toNanos();
+        // A sync asked for stays pending until one ran: a round failing before it (a DynamoDB timeout) keeps it due.
+        syncPending |= streams.takeSyncRequest() || now - lastSyncNanos >= config.shardSyncInterval().toNanos();
+        boolean syncDue = syncPending;
         ticksSinceScan++;
         if (!(membershipChanged || scanSoon || syncDue || streamsChanged || ticksSinceScan >= QUIET_SCAN_EVERY)) {
             return;
@@ -241,16 +247,31 @@ final class LeaseCoordinator {
         times.mark("scan of " + leases.size());
         Map<ConsumedStream, Set<String>> shardIds = new HashMap<>();
         if (syncDue) {
+            syncPending = false;
             lastSyncNanos = now;
             int created = 0;
+            boolean incomplete = false;
+            // Leases missing everywhere (a new stream) are sliced among the live workers, each creating its own
+            // part; what another worker's part still lacks is created by the next sync, due soon.
+            List<String> slicers = new ArrayList<>(new TreeSet<>(live));
+            boolean sliced = syncSliced;
+            syncSliced = false;
             for (ConsumedStream s : streams.all()) {
                 try {
-                    ShardDiscovery.Synced synced = s.discovery().sync(leases).join();
+                    ShardDiscovery.Synced synced = (sliced ? s.discovery().sync(leases, slicers.indexOf(me),
+                            slicers.size()) : s.discovery().sync(leases)).join();
                     shardIds.put(s, synced.shardIds());
                     created += synced.created();
+                    incomplete |= synced.skipped() > 0;
                 } catch (RuntimeException e) {
+                    incomplete = true;
                     log.warn("shard sync of stream {} failed: {}", s, KinesisRecords.unwrap(e).toString());
                 }
+            }
+            tableGrowing = incomplete;
+            if (incomplete) {
+                // Again after a few rounds (not after shardSyncInterval): part of the table is still missing.
+                lastSyncNanos = now - config.shardSyncInterval().toNanos() + 3 * config.leaseInterval().toNanos();
             }
             if (created > 0) {
                 leases = leaseTable.listLeases().join();
@@ -469,6 +490,10 @@ final class LeaseCoordinator {
                     config.maxLeasesPerWorker());
             plan.take().forEach(l -> take.add(l.leaseKey()));
             plan.handoff().forEach(l -> handoff.add(l.leaseKey()));
+        }
+        if (tableGrowing) {
+            // Shares still grow with the table: a lease asked for now would be asked back once it is complete.
+            handoff.clear();
         }
         List<java.util.function.Supplier<CompletableFuture<Void>>> calls = new ArrayList<>();
         for (String k : take) {
