@@ -105,6 +105,8 @@ final class LeaseCoordinator {
     /** The next sync creates only this worker's slice of missing leases (start-up); later ones create everything. */
     private boolean syncSliced = true;
     private boolean syncPending;
+    /** Leases this worker created already owned by itself (sliced start-up sync) and has not started yet. */
+    private final Set<String> createdOwned = ConcurrentHashMap.newKeySet();
     /** The last sync created leases or left some missing: counts still grow, so no handoffs are asked for yet. */
     private boolean tableGrowing;
     private volatile long lastBeatStart;
@@ -259,7 +261,7 @@ final class LeaseCoordinator {
             for (ConsumedStream s : streams.all()) {
                 try {
                     ShardDiscovery.Synced synced = (sliced ? s.discovery().sync(leases, slicers.indexOf(me),
-                            slicers.size()) : s.discovery().sync(leases)).join();
+                            slicers.size(), me, createdOwned) : s.discovery().sync(leases)).join();
                     shardIds.put(s, synced.shardIds());
                     created += synced.created();
                     incomplete |= synced.skipped() > 0;
@@ -465,7 +467,11 @@ final class LeaseCoordinator {
             // id) is up for taking again, like an expired one.
             if (me.equals(owner) && co == null && !tasks.containsKey(l.leaseKey())
                     && !pendingHandoffs.containsKey(l.leaseKey()) && !l.isFinished()) {
-                owner = null;
+                if (createdOwned.remove(l.leaseKey()) && l.counter() == 1 && l.parentShardIds().isEmpty()) {
+                    start(l); // created owned by this worker (no parents), untouched since: no take needed
+                } else {
+                    owner = null;
+                }
             }
             boolean ready = ready(l, byKey, streams.forLease(l.leaseKey()).ref());
             states.add(new AssignmentPlanner.LeaseState(l.leaseKey(), owner, co, l.isFinished(), ready));
@@ -556,24 +562,28 @@ final class LeaseCoordinator {
             metrics.leaseOp("take");
             log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.checkpointOwner()
                     .or(observed::owner).orElse("unowned"));
-            ConsumedStream stream = streams.forLease(observed.leaseKey());
-            if (stream == null) { // its stream was removed meanwhile: give it back
-                leaseTable.release(taken.get()).exceptionally(e -> null);
-                return null;
-            }
-            Lease t = taken.get();
-            ThroughputMeter meter = new ThroughputMeter(THROUGHPUT_TAU_NANOS,
-                    t.throughputKBps().orElse(0.0) * 1024, t.recordsPerSecond().orElse(0.0), clock.getAsLong());
-            ShardTask task = taskFactory.create(leaseTable.hold(t), stream, meter);
-            t.throughputKBps().ifPresent(kb -> reported.put(t.leaseKey(),
-                    new Stats(kb, t.recordsPerSecond().orElse(0.0), t.millisBehindLatest().orElse(0L))));
-            ShardTask previous = tasks.put(observed.leaseKey(), task);
-            if (previous != null) {
-                previous.leaseLost("taken again by this worker");
-            }
-            shardExecutor.execute(task);
+            start(taken.get());
             return null;
         });
+    }
+
+    /** Starts the task of a lease this worker holds at {@code t}'s counter (just taken, or created owned). */
+    private void start(Lease t) {
+        ConsumedStream stream = streams.forLease(t.leaseKey());
+        if (stream == null) { // its stream was removed meanwhile: give it back
+            leaseTable.release(t).exceptionally(e -> null);
+            return;
+        }
+        ThroughputMeter meter = new ThroughputMeter(THROUGHPUT_TAU_NANOS,
+                t.throughputKBps().orElse(0.0) * 1024, t.recordsPerSecond().orElse(0.0), clock.getAsLong());
+        ShardTask task = taskFactory.create(leaseTable.hold(t), stream, meter);
+        t.throughputKBps().ifPresent(kb -> reported.put(t.leaseKey(),
+                new Stats(kb, t.recordsPerSecond().orElse(0.0), t.millisBehindLatest().orElse(0L))));
+        ShardTask previous = tasks.put(t.leaseKey(), task);
+        if (previous != null) {
+            previous.leaseLost("taken again by this worker");
+        }
+        shardExecutor.execute(task);
     }
 
     /**

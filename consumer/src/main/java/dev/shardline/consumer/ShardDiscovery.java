@@ -65,14 +65,11 @@ final class ShardDiscovery {
      * ({@code skipped}, to be created by whoever syncs next if still missing).
      */
     record Synced(int created, Set<String> shardIds, int skipped) {
-        Synced(int created, Set<String> shardIds) {
-            this(created, shardIds, 0);
-        }
     }
 
     /** Lists every shard and creates every missing lease. */
     CompletableFuture<Synced> sync(List<Lease> existing) {
-        return sync(existing, 0, 1);
+        return sync(existing, 0, 1, null, null);
     }
 
     /**
@@ -81,8 +78,12 @@ final class ShardDiscovery {
      * are created whole, parents first. Workers that sync at the same time each take their own slice, so N workers
      * make 1/N of the PutItems each instead of all of them racing for the same leases (measured with
      * {@code bench scale}: four workers creating 1,000 leases each kept DynamoDB too busy to acknowledge heartbeats).
+     * With {@code owner}, a sliced one-layer plan's leases are created already owned by it (counter 1): the same
+     * conditional write as creating them unowned, and one take per lease less; the owner starts their tasks from the
+     * table it reads next; the keys of those it created are added to {@code ownedOut}.
      */
-    CompletableFuture<Synced> sync(List<Lease> existing, int slice, int slices) {
+    CompletableFuture<Synced> sync(List<Lease> existing, int slice, int slices, String owner,
+                                   Set<String> ownedOut) {
         return listShards().thenCompose(shards -> {
             Set<String> leased = new HashSet<>();
             for (Lease l : existing) { // other streams' leases may be in the table too
@@ -95,7 +96,10 @@ final class ShardDiscovery {
             List<Lease> create = plan(shards, leased, initial);
             List<Lease> mine = slice(create, slice, slices);
             int skipped = create.size() - mine.size();
-            return createAll(mine).thenApply(n -> new Synced(n, ids, skipped));
+            // Owned at creation only without lineage: a child must wait for its parents (readiness) like any lease.
+            boolean owned = owner != null && ownedOut != null && slices > 1 && mine.size() < create.size()
+                    && mine.stream().allMatch(l -> l.parentShardIds().isEmpty());
+            return createAll(mine, owned ? owner : null, ownedOut).thenApply(n -> new Synced(n, ids, skipped));
         });
     }
 
@@ -123,7 +127,7 @@ final class ShardDiscovery {
                                 new BigInteger(c.hashKeyRange().endingHashKey()))
                         .build());
             }
-            return createAll(create);
+            return createAll(create, null, null);
         });
     }
 
@@ -226,7 +230,7 @@ final class ShardDiscovery {
      * the next. A worker reading the table in between must never see a child whose parent lease is still missing,
      * since a parent without a lease counts as finished (readiness).
      */
-    private CompletableFuture<Integer> createAll(List<Lease> leases) {
+    private CompletableFuture<Integer> createAll(List<Lease> leases, String owner, Set<String> ownedOut) {
         if (leases.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
@@ -242,20 +246,25 @@ final class ShardDiscovery {
             rest = List.of();
         }
         List<Lease> next = rest;
-        return createLayer(layer).thenCompose(n -> createAll(next).thenApply(m -> n + m));
+        return createLayer(layer, owner, ownedOut)
+                .thenCompose(n -> createAll(next, owner, ownedOut).thenApply(m -> n + m));
     }
 
     /**
      * Creates one layer of leases (planned keyed by shard id) under this stream's lease keys, at most
      * {@link #CREATE_CONCURRENCY} PutItems at a time ({@link BoundedCalls}).
      */
-    private CompletableFuture<Integer> createLayer(List<Lease> planned) {
-        List<Lease> leases = planned.stream().map(this::keyed).toList();
+    private CompletableFuture<Integer> createLayer(List<Lease> planned, String owner, Set<String> ownedOut) {
+        List<Lease> leases = planned.stream().map(this::keyed)
+                .map(l -> owner == null ? l : l.toBuilder().owner(owner).counter(1).build()).toList();
         if (leases.size() > 20) {
             log.info("creating {} leases of stream {}", leases.size(), stream);
         }
         return BoundedCalls.run(leases, CREATE_CONCURRENCY, l -> leaseTable.createLeaseIfAbsent(l).thenApply(ok -> {
             if (ok) {
+                if (owner != null) {
+                    ownedOut.add(l.leaseKey());
+                }
                 metrics.leaseOp("create");
                 log.debug("created lease {} at {} (parents {})", l.leaseKey(), l.checkpoint(), l.parentShardIds());
             }
