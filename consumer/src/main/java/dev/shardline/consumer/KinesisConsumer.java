@@ -123,20 +123,10 @@ public final class KinesisConsumer implements AutoCloseable {
         streams = new Streams(config, kinesis, leaseTable, metrics, readers, flow);
         streams.start();
         announceStreams();
-        try {
-            java.util.List<dev.shardline.checkpoint.Lease> existing = leaseTable.listLeases().join();
-            java.util.List<CompletableFuture<ShardDiscovery.Synced>> syncs = new java.util.ArrayList<>();
-            for (ConsumedStream s : streams.all()) {
-                s.discovery().takeSyncRequest();
-                syncs.add(s.discovery().sync(existing));
-            }
-            CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).join();
-        } catch (RuntimeException e) {
-            // A slow or throttled DynamoDB while creating many leases must not kill start-up: the lease loop syncs
-            // again on its first round (creation is idempotent).
-            log.warn("initial shard sync incomplete, the lease loop retries it: {}", KinesisRecords.unwrap(e).toString());
-            streams.all().forEach(s -> s.discovery().requestSync());
-        }
+        // Leases are created by the first lease round, which knows the live workers and creates only this worker's
+        // slice of a new stream's leases (bench scale: four workers each creating all 1,000 kept DynamoDB too busy to
+        // acknowledge heartbeats); a slow or throttled DynamoDB there fails a round, never start-up.
+        streams.all().forEach(s -> s.discovery().requestSync());
         log.debug("leases synced after {} ms", (System.nanoTime() - t0) / 1_000_000);
 
         SelfFence fence = new SelfFence(config.fenceTime().toNanos(), System::nanoTime);

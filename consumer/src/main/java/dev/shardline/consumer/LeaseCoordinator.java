@@ -50,6 +50,14 @@ final class LeaseCoordinator {
     static final int RECORD_COST_BYTES = 256;
     /** Throughput, lag and former-stream writes in flight at most. */
     static final int STATS_CONCURRENCY = 8;
+    /**
+     * Takes and handoff requests in flight at most, per round. Unbounded, a round that takes 250 leases queues 250
+     * calls on the client's connection pool and DynamoDB, and the heartbeat written meanwhile waits behind them until
+     * the worker fences itself (measured with {@code bench scale} at 1,000 shards: self-fencing and re-takes).
+     */
+    static final int LEASE_CONCURRENCY = 16;
+    /** A round slower than this many lease intervals is logged (with its parts) at INFO. */
+    static final int SLOW_ROUND_INTERVALS = 2;
     /** Time constant of the throughput averages. */
     static final long THROUGHPUT_TAU_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
@@ -94,6 +102,13 @@ final class LeaseCoordinator {
     private boolean scanSoon = true;
     private boolean cleanupSoon;
     private long lastSyncNanos;
+    /** The next sync creates only this worker's slice of missing leases (start-up); later ones create everything. */
+    private boolean syncSliced = true;
+    private boolean syncPending;
+    /** Leases this worker created already owned by itself (sliced start-up sync) and has not started yet. */
+    private final Set<String> createdOwned = ConcurrentHashMap.newKeySet();
+    /** The last sync created leases or left some missing: counts still grow, so no handoffs are asked for yet. */
+    private boolean tableGrowing;
     private volatile long lastBeatStart;
     private volatile long lastBeatLatency;
     private volatile boolean lastBeatFailed = true;
@@ -133,7 +148,43 @@ final class LeaseCoordinator {
     }
 
     private void round() {
+        long start = System.nanoTime();
+        RoundTimes times = new RoundTimes(start);
+        try {
+            round(times);
+        } finally {
+            long took = System.nanoTime() - start;
+            if (took > SLOW_ROUND_INTERVALS * config.leaseInterval().toNanos()) {
+                log.info("slow lease round: {} ms ({}), {} tasks", took / 1_000_000, times, tasks.size());
+            }
+        }
+    }
+
+    /** Where a round's time went, for the slow-round log line. */
+    private static final class RoundTimes {
+        private final StringBuilder parts = new StringBuilder();
+        private long last;
+
+        RoundTimes(long start) {
+            last = start;
+        }
+
+        void mark(String part) {
+            long now = System.nanoTime();
+            parts.append(parts.length() == 0 ? "" : ", ").append(part).append(' ').append((now - last) / 1_000_000)
+                    .append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return parts.toString();
+        }
+    }
+
+    private void round(RoundTimes times) {
         Map<String, WorkerHeartbeats.Beat> beats = heartbeats.beats().join();
+        times.mark("beats");
         long now = System.nanoTime();
         for (Map.Entry<String, WorkerHeartbeats.Beat> e : beats.entrySet()) {
             liveness.observe(e.getKey(), e.getValue().heartbeat(), now);
@@ -156,6 +207,7 @@ final class LeaseCoordinator {
                 liveness.confirm(suspect, beat.get().heartbeat(), at);
             }
         }
+        times.mark("suspects");
         now = System.nanoTime();
         Set<String> live = new HashSet<>(liveness.alive(now));
         live.add(me);
@@ -185,30 +237,48 @@ final class LeaseCoordinator {
             reportStats(now);
         }
         boolean streamsChanged = streams.takeChanged();
-        boolean syncDue = streams.takeSyncRequest()
-                || now - lastSyncNanos >= config.shardSyncInterval().toNanos();
+        // A sync asked for stays pending until one ran: a round failing before it (a DynamoDB timeout) keeps it due.
+        syncPending |= streams.takeSyncRequest() || now - lastSyncNanos >= config.shardSyncInterval().toNanos();
+        boolean syncDue = syncPending;
         ticksSinceScan++;
         if (!(membershipChanged || scanSoon || syncDue || streamsChanged || ticksSinceScan >= QUIET_SCAN_EVERY)) {
             return;
         }
         ticksSinceScan = 0;
         List<Lease> leases = leaseTable.listLeases().join();
+        times.mark("scan of " + leases.size());
         Map<ConsumedStream, Set<String>> shardIds = new HashMap<>();
         if (syncDue) {
+            syncPending = false;
             lastSyncNanos = now;
             int created = 0;
+            boolean incomplete = false;
+            // Leases missing everywhere (a new stream) are sliced among the live workers, each creating its own
+            // part; what another worker's part still lacks is created by the next sync, due soon.
+            List<String> slicers = new ArrayList<>(new TreeSet<>(live));
+            boolean sliced = syncSliced;
+            syncSliced = false;
             for (ConsumedStream s : streams.all()) {
                 try {
-                    ShardDiscovery.Synced synced = s.discovery().sync(leases).join();
+                    ShardDiscovery.Synced synced = (sliced ? s.discovery().sync(leases, slicers.indexOf(me),
+                            slicers.size(), me, createdOwned) : s.discovery().sync(leases)).join();
                     shardIds.put(s, synced.shardIds());
                     created += synced.created();
+                    incomplete |= synced.skipped() > 0;
                 } catch (RuntimeException e) {
+                    incomplete = true;
                     log.warn("shard sync of stream {} failed: {}", s, KinesisRecords.unwrap(e).toString());
                 }
+            }
+            tableGrowing = incomplete;
+            if (incomplete) {
+                // Again after a few rounds (not after shardSyncInterval): part of the table is still missing.
+                lastSyncNanos = now - config.shardSyncInterval().toNanos() + 3 * config.leaseInterval().toNanos();
             }
             if (created > 0) {
                 leases = leaseTable.listLeases().join();
             }
+            times.mark("sync (" + created + " created)");
         }
         reconcile(leases);
         sweepDeadWorkers(leases, now);
@@ -217,7 +287,7 @@ final class LeaseCoordinator {
             cleanup(leases, shardIds);
         }
         deleteFormer(leases, now);
-        scanSoon = assign(leases, live, drainingNow);
+        scanSoon = assign(leases, live, drainingNow, times);
         metrics.leasesHeld(tasks.size());
         long behind = 0;
         for (Lease l : leases) {
@@ -399,7 +469,7 @@ final class LeaseCoordinator {
     }
 
     /** Takes and asks for leases per the planner; returns true when more work may remain (look again next tick). */
-    private boolean assign(List<Lease> all, Set<String> live, Set<String> drainingNow) {
+    private boolean assign(List<Lease> all, Set<String> live, Set<String> drainingNow, RoundTimes times) {
         Map<String, Lease> byKey = new HashMap<>();
         all.forEach(l -> byKey.put(l.leaseKey(), l));
         List<Lease> leases = new ArrayList<>();
@@ -422,7 +492,11 @@ final class LeaseCoordinator {
             // id) is up for taking again, like an expired one.
             if (me.equals(owner) && co == null && !tasks.containsKey(l.leaseKey())
                     && !pendingHandoffs.containsKey(l.leaseKey()) && !l.isFinished()) {
-                owner = null;
+                if (createdOwned.remove(l.leaseKey()) && l.counter() == 1 && l.parentShardIds().isEmpty()) {
+                    start(l); // created owned by this worker (no parents), untouched since: no take needed
+                } else {
+                    owner = null;
+                }
             }
             boolean ready = ready(l, byKey, streams.forLease(l.leaseKey()).ref());
             states.add(new AssignmentPlanner.LeaseState(l.leaseKey(), owner, co, l.isFinished(), ready));
@@ -448,14 +522,19 @@ final class LeaseCoordinator {
             plan.take().forEach(l -> take.add(l.leaseKey()));
             plan.handoff().forEach(l -> handoff.add(l.leaseKey()));
         }
-        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        if (tableGrowing) {
+            // Shares still grow with the table: a lease asked for now would be asked back once it is complete.
+            handoff.clear();
+        }
+        List<java.util.function.Supplier<CompletableFuture<Void>>> calls = new ArrayList<>();
         for (String k : take) {
-            calls.add(take(byKey.get(k), "take"));
+            calls.add(() -> take(byKey.get(k), "take"));
         }
         for (String k : handoff) {
-            calls.add(askHandoff(byKey.get(k)));
+            calls.add(() -> askHandoff(byKey.get(k)));
         }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+        BoundedCalls.run(calls, LEASE_CONCURRENCY, c -> c.get().thenApply(v -> true)).join();
+        times.mark(take.size() + " takes, " + handoff.size() + " handoff requests");
         boolean settled = useLoad ? byLoad.isEmpty()
                 : AssignmentPlanner.isSettled(states, live, drainingNow, config.maxLeasesPerWorker());
         return !take.isEmpty() || !handoff.isEmpty() || !pendingHandoffs.isEmpty() || !settled;
@@ -508,24 +587,28 @@ final class LeaseCoordinator {
             metrics.leaseOp("take");
             log.info("{} lease {} (was {})", op, observed.leaseKey(), observed.checkpointOwner()
                     .or(observed::owner).orElse("unowned"));
-            ConsumedStream stream = streams.forLease(observed.leaseKey());
-            if (stream == null) { // its stream was removed meanwhile: give it back
-                leaseTable.release(taken.get()).exceptionally(e -> null);
-                return null;
-            }
-            Lease t = taken.get();
-            ThroughputMeter meter = new ThroughputMeter(THROUGHPUT_TAU_NANOS,
-                    t.throughputKBps().orElse(0.0) * 1024, t.recordsPerSecond().orElse(0.0), clock.getAsLong());
-            ShardTask task = taskFactory.create(leaseTable.hold(t), stream, meter);
-            t.throughputKBps().ifPresent(kb -> reported.put(t.leaseKey(),
-                    new Stats(kb, t.recordsPerSecond().orElse(0.0), t.millisBehindLatest().orElse(0L))));
-            ShardTask previous = tasks.put(observed.leaseKey(), task);
-            if (previous != null) {
-                previous.leaseLost("taken again by this worker");
-            }
-            shardExecutor.execute(task);
+            start(taken.get());
             return null;
         });
+    }
+
+    /** Starts the task of a lease this worker holds at {@code t}'s counter (just taken, or created owned). */
+    private void start(Lease t) {
+        ConsumedStream stream = streams.forLease(t.leaseKey());
+        if (stream == null) { // its stream was removed meanwhile: give it back
+            leaseTable.release(t).exceptionally(e -> null);
+            return;
+        }
+        ThroughputMeter meter = new ThroughputMeter(THROUGHPUT_TAU_NANOS,
+                t.throughputKBps().orElse(0.0) * 1024, t.recordsPerSecond().orElse(0.0), clock.getAsLong());
+        ShardTask task = taskFactory.create(leaseTable.hold(t), stream, meter);
+        t.throughputKBps().ifPresent(kb -> reported.put(t.leaseKey(),
+                new Stats(kb, t.recordsPerSecond().orElse(0.0), t.millisBehindLatest().orElse(0L))));
+        ShardTask previous = tasks.put(t.leaseKey(), task);
+        if (previous != null) {
+            previous.leaseLost("taken again by this worker");
+        }
+        shardExecutor.execute(task);
     }
 
     /**
@@ -599,7 +682,7 @@ final class LeaseCoordinator {
         leaseTable.getLeases(keys).thenCompose(found -> {
             Map<String, Lease> byKey = new HashMap<>();
             found.forEach(l -> byKey.put(l.leaseKey(), l));
-            List<CompletableFuture<Void>> takes = new ArrayList<>();
+            List<java.util.function.Supplier<CompletableFuture<Void>>> takes = new ArrayList<>();
             for (String key : keys) {
                 Lease l = byKey.get(key);
                 Asked asked = pendingHandoffs.get(key);
@@ -612,10 +695,10 @@ final class LeaseCoordinator {
                 if (co == null || timedOut || !liveView.contains(co)) {
                     String op = co == null ? "take after handoff from " + asked.from()
                             : timedOut ? "take (handoff timed out)" : "take (handing-off worker died)";
-                    takes.add(take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
+                    takes.add(() -> take(l, op).whenComplete((x, e) -> pendingHandoffs.remove(key)));
                 }
             }
-            return CompletableFuture.allOf(takes.toArray(CompletableFuture[]::new));
+            return BoundedCalls.run(takes, LEASE_CONCURRENCY, c -> c.get().thenApply(v -> true));
         }).whenComplete((x, e) -> {
             if (e != null) {
                 log.debug("handoff watch failed: {}", e.toString());

@@ -60,11 +60,30 @@ final class ShardDiscovery {
     }
 
     /** What a sync found: how many leases it created, and every shard id the stream listed. */
-    record Synced(int created, Set<String> shardIds) {
+    /**
+     * What a sync did: leases created, the stream's shard ids, and leases it left to other workers' slices
+     * ({@code skipped}, to be created by whoever syncs next if still missing).
+     */
+    record Synced(int created, Set<String> shardIds, int skipped) {
     }
 
-    /** Lists every shard and creates missing leases. */
+    /** Lists every shard and creates every missing lease. */
     CompletableFuture<Synced> sync(List<Lease> existing) {
+        return sync(existing, 0, 1, null, null);
+    }
+
+    /**
+     * Lists every shard and creates the missing leases of slice {@code slice} of {@code slices} (by a hash of the
+     * shard id), when the missing leases are one layer (none is a parent of another, e.g. a new stream); deeper plans
+     * are created whole, parents first. Workers that sync at the same time each take their own slice, so N workers
+     * make 1/N of the PutItems each instead of all of them racing for the same leases (measured with
+     * {@code bench scale}: four workers creating 1,000 leases each kept DynamoDB too busy to acknowledge heartbeats).
+     * With {@code owner}, a sliced one-layer plan's leases are created already owned by it (counter 1): the same
+     * conditional write as creating them unowned, and one take per lease less; the owner starts their tasks from the
+     * table it reads next; the keys of those it created are added to {@code ownedOut}.
+     */
+    CompletableFuture<Synced> sync(List<Lease> existing, int slice, int slices, String owner,
+                                   Set<String> ownedOut) {
         return listShards().thenCompose(shards -> {
             Set<String> leased = new HashSet<>();
             for (Lease l : existing) { // other streams' leases may be in the table too
@@ -75,7 +94,12 @@ final class ShardDiscovery {
             Set<String> ids = new HashSet<>();
             shards.forEach(sh -> ids.add(sh.shardId()));
             List<Lease> create = plan(shards, leased, initial);
-            return createAll(create).thenApply(n -> new Synced(n, ids));
+            List<Lease> mine = slice(create, slice, slices);
+            int skipped = create.size() - mine.size();
+            // Owned at creation only without lineage: a child must wait for its parents (readiness) like any lease.
+            boolean owned = owner != null && ownedOut != null && slices > 1 && mine.size() < create.size()
+                    && mine.stream().allMatch(l -> l.parentShardIds().isEmpty());
+            return createAll(mine, owned ? owner : null, ownedOut).thenApply(n -> new Synced(n, ids, skipped));
         });
     }
 
@@ -103,7 +127,7 @@ final class ShardDiscovery {
                                 new BigInteger(c.hashKeyRange().endingHashKey()))
                         .build());
             }
-            return createAll(create);
+            return createAll(create, null, null);
         });
     }
 
@@ -157,6 +181,31 @@ final class ShardDiscovery {
         return false;
     }
 
+    /** Slice {@code slice} of {@code slices} of a one-layer plan; a plan with lineage inside it, whole. */
+    static List<Lease> slice(List<Lease> planned, int slice, int slices) {
+        if (slices <= 1) {
+            return planned;
+        }
+        Set<String> keys = new HashSet<>();
+        planned.forEach(l -> keys.add(l.leaseKey()));
+        for (Lease l : planned) {
+            if (l.parentShardIds().stream().anyMatch(keys::contains)) {
+                return planned;
+            }
+        }
+        List<Lease> out = new ArrayList<>();
+        for (Lease l : planned) {
+            int h = l.leaseKey().hashCode();
+            h ^= h >>> 16;
+            h *= 0x85ebca6b;
+            h ^= h >>> 13;
+            if (Math.floorMod(h, slices) == slice) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
     private static Set<String> parents(Shard s) {
         Set<String> p = new LinkedHashSet<>();
         if (s.parentShardId() != null) {
@@ -181,7 +230,7 @@ final class ShardDiscovery {
      * the next. A worker reading the table in between must never see a child whose parent lease is still missing,
      * since a parent without a lease counts as finished (readiness).
      */
-    private CompletableFuture<Integer> createAll(List<Lease> leases) {
+    private CompletableFuture<Integer> createAll(List<Lease> leases, String owner, Set<String> ownedOut) {
         if (leases.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
@@ -197,20 +246,25 @@ final class ShardDiscovery {
             rest = List.of();
         }
         List<Lease> next = rest;
-        return createLayer(layer).thenCompose(n -> createAll(next).thenApply(m -> n + m));
+        return createLayer(layer, owner, ownedOut)
+                .thenCompose(n -> createAll(next, owner, ownedOut).thenApply(m -> n + m));
     }
 
     /**
      * Creates one layer of leases (planned keyed by shard id) under this stream's lease keys, at most
      * {@link #CREATE_CONCURRENCY} PutItems at a time ({@link BoundedCalls}).
      */
-    private CompletableFuture<Integer> createLayer(List<Lease> planned) {
-        List<Lease> leases = planned.stream().map(this::keyed).toList();
+    private CompletableFuture<Integer> createLayer(List<Lease> planned, String owner, Set<String> ownedOut) {
+        List<Lease> leases = planned.stream().map(this::keyed)
+                .map(l -> owner == null ? l : l.toBuilder().owner(owner).counter(1).build()).toList();
         if (leases.size() > 20) {
             log.info("creating {} leases of stream {}", leases.size(), stream);
         }
         return BoundedCalls.run(leases, CREATE_CONCURRENCY, l -> leaseTable.createLeaseIfAbsent(l).thenApply(ok -> {
             if (ok) {
+                if (owner != null) {
+                    ownedOut.add(l.leaseKey());
+                }
                 metrics.leaseOp("create");
                 log.debug("created lease {} at {} (parents {})", l.leaseKey(), l.checkpoint(), l.parentShardIds());
             }

@@ -91,4 +91,30 @@ class ShardDiscoveryTest {
                 InitialPosition.atTimestamp(java.time.Instant.ofEpochSecond(7))).timestamp())
                 .isEqualTo(java.time.Instant.ofEpochSecond(7));
     }
+
+    @Test
+    void slicesOfAOneLayerPlanCoverItOnceBetweenThem() {
+        List<Shard> shards = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            shards.add(shard(String.format("shardId-%012d", i), null, null, false));
+        }
+        List<Lease> plan = ShardDiscovery.plan(shards, Set.of(), InitialPosition.latest());
+        Set<String> seen = new java.util.HashSet<>();
+        for (int slice = 0; slice < 4; slice++) {
+            List<Lease> mine = ShardDiscovery.slice(plan, slice, 4);
+            assertThat(mine.size()).as("slice %d", slice).isBetween(150, 350);
+            mine.forEach(l -> assertThat(seen.add(l.leaseKey())).as(l.leaseKey()).isTrue());
+        }
+        assertThat(seen).hasSize(1000);
+        assertThat(ShardDiscovery.slice(plan, 0, 1)).isEqualTo(plan);
+    }
+
+    @Test
+    void aPlanWithLineageInsideItIsNeverSliced() {
+        // a worker creating a child without the parent another worker was to create would make the child ready early
+        List<Lease> plan = ShardDiscovery.plan(LINEAGE, Set.of(), InitialPosition.trimHorizon());
+        for (int slice = 0; slice < 3; slice++) {
+            assertThat(ShardDiscovery.slice(plan, slice, 3)).isEqualTo(plan);
+        }
+    }
 }

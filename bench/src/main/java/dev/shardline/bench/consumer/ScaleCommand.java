@@ -56,7 +56,10 @@ public final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (LocalKinesis kinesis = LocalKinesis.builder().port(0).tlsPort(0).limitsEnabled(true).build().start();
+        try (LocalKinesis kinesis = LocalKinesis.builder().port(0).tlsPort(0).limitsEnabled(true)
+                // the service's per-account shard limit (500 by default) is raised on request, as a 1,000-shard
+                // application would have; every per-shard and per-stream limit stays on
+                .shardLimit(Math.max(500, shards)).build().start();
              LocalDynamoDb dynamo = new LocalDynamoDb().start();
              DynamoDbAsyncClient observerClient = LocalClients.dynamoDb(dynamo.endpoint())) {
             String stream = "scale-" + shards;
