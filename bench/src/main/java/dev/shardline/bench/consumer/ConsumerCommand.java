@@ -200,6 +200,9 @@ public final class ConsumerCommand implements Callable<Integer> {
             double secs = (sink.lastNanos() - sink.firstNanos()) / 1e9;
             r.values.put("time to first record (s)", String.format("%.1f", ttfr));
             r.values.put("records/s, one worker (polling)", String.format("%,.0f", records / Math.max(secs, 1e-3)));
+            // Per shard, against the service's 2 MiB/s read limit (meaningful with --limits).
+            r.values.put("MiB/s per shard, first to last (" + shards + " shards, " + recordSize + " B records)",
+                    String.format("%.2f", (double) records * recordSize / shards / Math.max(secs, 1e-3) / (1 << 20)));
         }
     }
 
@@ -236,11 +239,34 @@ public final class ConsumerCommand implements Callable<Integer> {
         }
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The same live load as the latency runs with nobody reading: the CPU the load generator and the endpoint spend
+     * on the puts, which the latency runs subtract so what remains is the consumer's (its reads, its hand-offs, its
+     * checkpoints, and the endpoint's work answering its calls).
+     */
+    private double putOnlyCpu(LocalKinesis kinesis, LoadGenerator load, String stream) throws InterruptedException {
+        kinesis.createStream(stream, shards);
+        load.live(stream, rate, 3); // warm (the JIT) first: a cold baseline would hide consumer CPU
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        load.live(stream, rate, Math.min(latencySeconds, 10));
+        double perRecord = (processCpuNanos() - cpu0) / (rate * (System.nanoTime() - t0) / 1e9);
+        log("put load alone: %.1f us process CPU per record", perRecord / 1e3);
+        return perRecord;
+    }
+
     private void latency(Contender c, LocalKinesis kinesis, LoadGenerator load, boolean fanOut, Result r)
             throws Exception {
         String mode = fanOut ? "fan-out" : "polling";
         String stream = app(c, "lat-" + mode);
         kinesis.createStream(stream, shards);
+        // Measured next to each run (the machine's load drifts), on its own stream that nobody reads.
+        double putOnlyCpu = putOnlyCpu(kinesis, load, stream + "-put-only");
         Sink sink = new Sink();
         log("%s: put-to-process latency, %s, %d rec/s for %.0f s", c.name(), mode, rate, latencySeconds);
         try (Contender.Worker w = c.start(app(c, "lat-" + mode), stream, "w1", fanOut, sink)) {
@@ -253,13 +279,20 @@ public final class ConsumerCommand implements Callable<Integer> {
             sink.latency(true);
             c.dynamoCalls().start();
             long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
+            long counted0 = sink.count();
             load.live(stream, rate, latencySeconds);
             double minutes = (System.nanoTime() - t0) / 6e10;
+            double cpuPerRecord = (processCpuNanos() - cpu0) / (double) Math.max(1, sink.count() - counted0);
             c.dynamoCalls().stop();
             Thread.sleep(1500);
             sink.latency(false);
             r.values.put("put-to-process p50 / p99 ms (" + mode + ")",
                     String.format("%.0f / %.0f", sink.percentileMillis(50), sink.percentileMillis(99)));
+            // Process CPU over the window less the put load's own (measured with no reader): the consumer's share.
+            r.values.put("consumer CPU us per record (" + mode + ", process less put-only "
+                    + String.format("%.1f", putOnlyCpu / 1e3) + ")",
+                    String.format("%.1f", (cpuPerRecord - putOnlyCpu) / 1e3));
             if (!fanOut) {
                 double perLeaseMinute = c.dynamoCalls().total() / (shards * minutes);
                 r.values.put("DynamoDB calls per lease-minute (1 worker, " + shards + " leases, checkpoint 1/s)",
