@@ -206,14 +206,22 @@ public final class ConsumerCommand implements Callable<Integer> {
         try (Contender.Worker w = c.start(app(c, "tp"), stream, "w1", false, sink)) {
             // The 10% and 90% marks: the steady read rate, without the first reads (a 10 MiB GetRecords on a
             // fresh shard) or the tail.
+            // Process CPU between the same marks, per record: nothing is put meanwhile, so it is the consumer's
+            // work (reads, hand-offs, checkpoints, processing) plus the embedded endpoint answering its reads.
             long[] marks = new long[2];
+            long[] cpu = new long[2];
+            long[] counted = new long[2];
             await(Duration.ofMinutes(10), () -> {
                 long n = sink.count();
                 if (marks[0] == 0 && n >= records / 10) {
                     marks[0] = System.nanoTime();
+                    cpu[0] = processCpuNanos();
+                    counted[0] = n;
                 }
                 if (marks[1] == 0 && n >= records * 9 / 10) {
                     marks[1] = System.nanoTime();
+                    cpu[1] = processCpuNanos();
+                    counted[1] = n;
                 }
                 return n >= records;
             });
@@ -223,6 +231,8 @@ public final class ConsumerCommand implements Callable<Integer> {
             r.values.put("records/s, one worker (polling)", String.format("%,.0f", records / Math.max(secs, 1e-3)));
             // Per shard, against the service's 2 MiB/s read limit (meaningful with --limits).
             double steady = (marks[1] - marks[0]) / 1e9;
+            r.values.put("process CPU us per record, backlog (10% to 90%)", String.format("%.1f",
+                    (cpu[1] - cpu[0]) / 1e3 / Math.max(1, counted[1] - counted[0])));
             r.values.put("MiB/s per shard, 10% to 90% of the backlog (" + shards + " shards, " + recordSize
                     + " B records)", String.format("%.2f",
                     0.8 * records * recordSize / shards / Math.max(steady, 1e-3) / (1 << 20)));
@@ -267,29 +277,11 @@ public final class ConsumerCommand implements Callable<Integer> {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /**
-     * The same live load as the latency runs with nobody reading: the CPU the load generator and the endpoint spend
-     * on the puts, which the latency runs subtract so what remains is the consumer's (its reads, its hand-offs, its
-     * checkpoints, and the endpoint's work answering its calls).
-     */
-    private double putOnlyCpu(LocalKinesis kinesis, LoadGenerator load, String stream) throws InterruptedException {
-        kinesis.createStream(stream, shards);
-        load.live(stream, rate, 3); // warm (the JIT) first: a cold baseline would hide consumer CPU
-        long cpu0 = processCpuNanos();
-        long t0 = System.nanoTime();
-        load.live(stream, rate, Math.min(latencySeconds, 10));
-        double perRecord = (processCpuNanos() - cpu0) / (rate * (System.nanoTime() - t0) / 1e9);
-        log("put load alone: %.1f us process CPU per record", perRecord / 1e3);
-        return perRecord;
-    }
-
     private void latency(Contender c, LocalKinesis kinesis, LoadGenerator load, boolean fanOut, Result r)
             throws Exception {
         String mode = fanOut ? "fan-out" : "polling";
         String stream = app(c, "lat-" + mode);
         kinesis.createStream(stream, shards);
-        // Measured next to each run (the machine's load drifts), on its own stream that nobody reads.
-        double putOnlyCpu = putOnlyCpu(kinesis, load, stream + "-put-only");
         Sink sink = new Sink();
         log("%s: put-to-process latency, %s, %d rec/s for %.0f s", c.name(), mode, rate, latencySeconds);
         try (Contender.Worker w = c.start(app(c, "lat-" + mode), stream, "w1", fanOut, sink)) {
@@ -302,20 +294,13 @@ public final class ConsumerCommand implements Callable<Integer> {
             sink.latency(true);
             c.dynamoCalls().start();
             long t0 = System.nanoTime();
-            long cpu0 = processCpuNanos();
-            long counted0 = sink.count();
             load.live(stream, rate, latencySeconds);
             double minutes = (System.nanoTime() - t0) / 6e10;
-            double cpuPerRecord = (processCpuNanos() - cpu0) / (double) Math.max(1, sink.count() - counted0);
             c.dynamoCalls().stop();
             Thread.sleep(1500);
             sink.latency(false);
             r.values.put("put-to-process p50 / p99 ms (" + mode + ")",
                     String.format("%.0f / %.0f", sink.percentileMillis(50), sink.percentileMillis(99)));
-            // Process CPU over the window less the put load's own (measured with no reader): the consumer's share.
-            r.values.put("consumer CPU us per record (" + mode + ", process less put-only "
-                    + String.format("%.1f", putOnlyCpu / 1e3) + ")",
-                    String.format("%.1f", (cpuPerRecord - putOnlyCpu) / 1e3));
             if (!fanOut) {
                 double perLeaseMinute = c.dynamoCalls().total() / (shards * minutes);
                 r.values.put("DynamoDB calls per lease-minute (1 worker, " + shards + " leases, checkpoint 1/s)",
