@@ -168,7 +168,9 @@ final class PollingSource implements RecordSource {
         boolean caughtUp = resp.records().isEmpty()
                 && (resp.millisBehindLatest() == null || resp.millisBehindLatest() == 0);
         if (caughtUp) {
-            nextCallNanos = Math.max(nextCallNanos, System.nanoTime() + idleNanos);
+            // From the call, not the answer: the round trip is part of the idle wait (the spacing above already
+            // keeps the 5 calls/s), so a record put while caught up waits idle time, not idle time plus a round trip.
+            nextCallNanos = Math.max(nextCallNanos, calledAt + idleNanos);
         }
         step();
     }

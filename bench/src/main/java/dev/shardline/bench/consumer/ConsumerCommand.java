@@ -118,7 +118,10 @@ public final class ConsumerCommand implements Callable<Integer> {
             if (phases.contains("throughput")) {
                 kinesis.createStream(filled, shards);
                 log("pre-filling %,d records of %d B into %d shards", records, recordSize, shards);
-                long failed = load.fill(filled, records);
+                // With --limits the endpoint refuses writes above 1 MiB/s per shard: re-put those (the backlog the
+                // consumer then catches up on at the read limit).
+                long failed = limits ? load.fillThrottled(filled, records, Duration.ofMinutes(10))
+                        : load.fill(filled, records);
                 if (failed > 0) {
                     throw new IllegalStateException(failed + " records failed to put");
                 }
@@ -177,7 +180,8 @@ public final class ConsumerCommand implements Callable<Integer> {
      * Pays the embedded endpoints' first-use costs (DynamoDB Local's first table, the first large GetRecords) before
      * any contender is timed, so the first contender measured is not penalised for them.
      */
-    private void warmUpEndpoints(LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http, String filled) {
+    private void warmUpEndpoints(LocalKinesis kinesis, LocalDynamoDb dynamo, KinesisAsyncClient http, String filled)
+            throws InterruptedException {
         var client = Clients.dynamo(dynamo.endpoint(), new DynamoCallCounter());
         dev.shardline.checkpoint.LeaseTable.builder(client).applicationName("bench-warm-up").workerId("warm-up")
                 .build().createIfMissing().join();
@@ -187,6 +191,11 @@ public final class ConsumerCommand implements Callable<Integer> {
             String it = http.getShardIterator(b -> b.streamName(filled).shardId(shard)
                     .shardIteratorType("TRIM_HORIZON")).join().shardIterator();
             http.getRecords(b -> b.shardIterator(it).limit(10_000)).join();
+            if (limits) {
+                // That read (up to 10 MiB) overdrew shard 0's 2 MiB/s read budget: let it refill, or the first
+                // contender's first reads of that shard would be throttled for seconds.
+                Thread.sleep(6_000);
+            }
         }
     }
 
@@ -195,11 +204,38 @@ public final class ConsumerCommand implements Callable<Integer> {
         log("%s: throughput over %,d records (polling, one worker)", c.name(), records);
         long t0 = System.nanoTime();
         try (Contender.Worker w = c.start(app(c, "tp"), stream, "w1", false, sink)) {
-            await(Duration.ofMinutes(10), () -> sink.count() >= records);
+            // The 10% and 90% marks: the steady read rate, without the first reads (a 10 MiB GetRecords on a
+            // fresh shard) or the tail.
+            // Process CPU between the same marks, per record: nothing is put meanwhile, so it is the consumer's
+            // work (reads, hand-offs, checkpoints, processing) plus the embedded endpoint answering its reads.
+            long[] marks = new long[2];
+            long[] cpu = new long[2];
+            long[] counted = new long[2];
+            await(Duration.ofMinutes(10), () -> {
+                long n = sink.count();
+                if (marks[0] == 0 && n >= records / 10) {
+                    marks[0] = System.nanoTime();
+                    cpu[0] = processCpuNanos();
+                    counted[0] = n;
+                }
+                if (marks[1] == 0 && n >= records * 9 / 10) {
+                    marks[1] = System.nanoTime();
+                    cpu[1] = processCpuNanos();
+                    counted[1] = n;
+                }
+                return n >= records;
+            });
             double ttfr = (sink.firstNanos() - t0) / 1e9;
             double secs = (sink.lastNanos() - sink.firstNanos()) / 1e9;
             r.values.put("time to first record (s)", String.format("%.1f", ttfr));
             r.values.put("records/s, one worker (polling)", String.format("%,.0f", records / Math.max(secs, 1e-3)));
+            // Per shard, against the service's 2 MiB/s read limit (meaningful with --limits).
+            double steady = (marks[1] - marks[0]) / 1e9;
+            r.values.put("process CPU us per record, backlog (10% to 90%)", String.format("%.1f",
+                    (cpu[1] - cpu[0]) / 1e3 / Math.max(1, counted[1] - counted[0])));
+            r.values.put("MiB/s per shard, 10% to 90% of the backlog (" + shards + " shards, " + recordSize
+                    + " B records)", String.format("%.2f",
+                    0.8 * records * recordSize / shards / Math.max(steady, 1e-3) / (1 << 20)));
         }
     }
 
@@ -234,6 +270,11 @@ public final class ConsumerCommand implements Callable<Integer> {
             r.values.put(slowKey(variant), String.format("%,.0f", slowRecords / Math.max(secs, 1e-3)));
             r.values.put("process CPU us per record, slow processor" + variant, String.format("%.0f", cpuPerRecord));
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private void latency(Contender c, LocalKinesis kinesis, LoadGenerator load, boolean fanOut, Result r)

@@ -60,6 +60,37 @@ final class LoadGenerator {
         return failed;
     }
 
+    /**
+     * {@link #fill(String, long)} against an endpoint that enforces the write limits (1 MiB/s and 1,000 records/s per
+     * shard): re-puts the records refused as throttled until all are in or {@code deadline} passes.
+     *
+     * @return records still not put at the deadline
+     */
+    long fillThrottled(String stream, long total, java.time.Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        long sent = 0;
+        List<software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry> pending = new ArrayList<>();
+        while ((sent < total || !pending.isEmpty()) && System.nanoTime() < end) {
+            if (pending.size() < 500 && sent < total) {
+                int n = (int) Math.min(500 - pending.size(), total - sent);
+                pending.addAll(batch(n));
+                sent += n;
+            }
+            List<software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry> batch = pending;
+            PutRecordsResponse resp = kinesis.putRecords(r -> r.streamName(stream).records(batch)).join();
+            pending = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (resp.records().get(i).errorCode() != null) {
+                    pending.add(batch.get(i));
+                }
+            }
+            if (!pending.isEmpty()) {
+                Thread.sleep(50); // over the shard's write budget: let it refill
+            }
+        }
+        return total - sent + pending.size();
+    }
+
     /** Puts {@code perSecond} records a second in 20 ms ticks for {@code seconds}. */
     void live(String stream, int perSecond, double seconds) throws InterruptedException {
         long tick = 20_000_000L;
