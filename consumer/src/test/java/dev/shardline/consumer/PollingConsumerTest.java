@@ -141,8 +141,10 @@ class PollingConsumerTest {
         for (int i = 0; i < 3; i++) {
             rounds = Math.max(rounds, workers.get(i).rounds() - roundsAtStart[i]);
         }
-        // Every worker settles within three lease rounds of the last one starting (one more for the round in flight).
-        assertThat(rounds).as("rounds to settle").isLessThanOrEqualTo(4);
+        // Every worker settles within a bounded number of lease rounds of the last one starting: the first round
+        // creates the leases (each worker its slice among the workers it sees live, so one that starts first may
+        // create more), the next rounds move the surplus by handoff (ask, hand over, take), plus one in flight.
+        assertThat(rounds).as("rounds to settle").isLessThanOrEqualTo(6);
         Map<String, Set<String>> settled = new HashMap<>();
         workers.forEach(w -> settled.put(w.workerId(), w.heldShards()));
         assertThat(settled.values().stream().flatMap(Set::stream).distinct().count()).isEqualTo(12);
