@@ -143,22 +143,14 @@ class ServiceConformanceTest {
                     .isEqualTo(StreamStatus.DELETING);
             assertThat(c.describeStreamSummary(b -> b.streamName("born")).join().streamDescriptionSummary()
                     .streamStatus()).isEqualTo(StreamStatus.DELETING);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!error(() -> c.describeStream(b -> b.streamName("born")).join())
-                    .equals("ResourceNotFoundException")) {
-                assertThat(System.nanoTime()).as("the stream goes away").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            Await.until("the stream goes away", () -> error(() -> c.describeStream(b -> b.streamName("born")).join())
+                    .equals("ResourceNotFoundException"));
         }
     }
 
     private static void awaitStatus(KinesisAsyncClient c, String stream, StreamStatus status) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (c.describeStreamSummary(b -> b.streamName(stream)).join().streamDescriptionSummary().streamStatus()
-                != status) {
-            assertThat(System.nanoTime()).as("stream " + stream + " becomes " + status).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until("stream " + stream + " becomes " + status, () -> c.describeStreamSummary(b -> b.streamName(stream))
+                .join().streamDescriptionSummary().streamStatus() == status);
     }
 
     // ---- shard ids ----

@@ -260,13 +260,13 @@ class StreamLifecycleTest {
             assertThat(summary.streamModeDetails().streamMode()).isEqualTo(StreamMode.ON_DEMAND);
             assertThat(cause(() -> c.putRecord(b -> b.streamName("d").partitionKey("k")
                     .data(SdkBytes.fromUtf8String("x"))).join())).isInstanceOf(ResourceNotFoundException.class);
-            awaitCondition("ACTIVE", () -> status(c, "d") == StreamStatus.ACTIVE);
+            Await.until("ACTIVE", () -> status(c, "d") == StreamStatus.ACTIVE);
             assertThat(summary.openShardCount()).isEqualTo(4);
             c.updateShardCount(b -> b.streamName("d").targetShardCount(8).scalingType(ScalingType.UNIFORM_SCALING))
                     .join();
             assertThat(cause(() -> c.splitShard(b -> b.streamName("d").shardToSplit("shardId-000000000000")
                     .newStartingHashKey("10")).join())).isInstanceOf(ResourceInUseException.class);
-            awaitCondition("ACTIVE again", () -> status(c, "d") == StreamStatus.ACTIVE);
+            Await.until("ACTIVE again", () -> status(c, "d") == StreamStatus.ACTIVE);
             assertThat(c.describeStreamSummary(b -> b.streamName("d")).join().streamDescriptionSummary()
                     .openShardCount()).isEqualTo(8);
             c.addTagsToStream(b -> b.streamName("d").tags(Map.of("team", "core", "env", "test"))).join();
@@ -278,7 +278,7 @@ class StreamLifecycleTest {
                     .isEqualTo(StreamStatus.DELETING);
             assertThat(cause(() -> c.putRecord(b -> b.streamName("d").partitionKey("k")
                     .data(SdkBytes.fromUtf8String("x"))).join())).isInstanceOf(ResourceNotFoundException.class);
-            awaitCondition("gone", () -> !c.listStreams().join().streamNames().contains("d"));
+            Await.until("gone", () -> !c.listStreams().join().streamNames().contains("d"));
         }
     }
 
@@ -286,13 +286,4 @@ class StreamLifecycleTest {
         return c.describeStreamSummary(b -> b.streamName(stream)).join().streamDescriptionSummary().streamStatus();
     }
 
-    /** Waits until {@code condition} holds; fails the test after 30 s. */
-    private static void awaitCondition(String what, java.util.function.BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
 }
